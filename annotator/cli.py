@@ -1,0 +1,117 @@
+"""The `annotator` command: annotate, rules check / rules test, and the Label Studio and report
+commands registered by their own modules."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .errors import UserError
+from .read import BadInput, InputError, read_articles
+from .rules import RuleError, load_rules
+from .spans import LABELS
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except RuleError as exc:
+        print("\n".join(exc.problems), file=sys.stderr)
+        return 2
+    except (UserError, InputError) as exc:
+        print(f"annotator: {exc}", file=sys.stderr)
+        return getattr(exc, "code", 1) if isinstance(exc, UserError) else 2
+    except KeyboardInterrupt:
+        print("annotator: interrupted; earlier outputs are untouched", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="annotator", description=__doc__)
+    sub = parser.add_subparsers(metavar="COMMAND")
+    ann = sub.add_parser("annotate", help="flag sources, cues, hedges and quotes; write CSVs and tasks.json")
+    ann.add_argument("input", help="a folder of .txt files, a .csv or .jsonl file, or - for stdin")
+    ann.add_argument("--out", required=True, type=Path, help="output folder")
+    ann.add_argument("--rules", type=Path, default=None, help="rules folder (default: the bundled rules/)")
+    ann.add_argument("--id-col", default="id", help="id column of a CSV/JSONL input (default: id)")
+    ann.add_argument("--text-col", default="text", help="text column of a CSV/JSONL input (default: text)")
+    ann.add_argument("--workers", type=int, default=1, help="parser processes (default: 1)")
+    ann.add_argument("--batch-size", type=int, default=64, help="paragraphs per batch (default: 64)")
+    ann.add_argument("--fast", action="store_true", help="drop the entity recogniser (faster, see README)")
+    ann.add_argument("--sep", default=",", choices=[",", ";"], help="CSV separator (default: ,)")
+    ann.set_defaults(func=_annotate)
+    rules = sub.add_parser("rules", help="check the rule files or run their examples")
+    rsub = rules.add_subparsers(metavar="ACTION")
+    check = rsub.add_parser("check", help="validate the rule files")
+    check.add_argument("--rules", type=Path, default=None)
+    check.set_defaults(func=_rules_check)
+    test = rsub.add_parser("test", help="run the example sentences written in the rule files")
+    test.add_argument("--rules", type=Path, default=None)
+    test.set_defaults(func=_rules_test)
+    try:
+        from .labelstudio.commands import add_commands
+    except ImportError:
+        pass
+    else:
+        add_commands(sub)
+    return parser
+
+
+def _annotate(args) -> int:
+    from .export import Writer
+    from .nlp import load_pipeline
+    from .pipeline import annotate
+
+    rules = load_rules(args.rules)
+    items = read_articles(args.input, id_col=args.id_col, text_col=args.text_col)
+    nlp = load_pipeline(rules, fast=args.fast)
+    writer = Writer(args.out, rules.version, separator=args.sep)
+    labels, n_docs, errors, began = Counter(), 0, 0, time.perf_counter()
+    complete = False
+    try:
+        for outcome in tqdm(annotate(items, nlp, rules, workers=args.workers, batch_size=args.batch_size),
+                            desc="annotate", unit="doc", file=sys.stderr, disable=None):
+            writer.add(outcome)
+            if isinstance(outcome, BadInput):
+                errors += 1
+                print(f"annotator: skipped {outcome.where}: {outcome.reason}", file=sys.stderr)
+                continue
+            n_docs += 1
+            labels.update(s.label for s in outcome.spans)
+        complete = True
+    finally:
+        writer.close(complete=complete)
+    _summary(args.out, n_docs, errors, labels, time.perf_counter() - began, rules.version)
+    return 1 if errors else 0
+
+
+def _summary(out: Path, n_docs: int, errors: int, labels: Counter, seconds: float, version: str) -> None:
+    print(f"\n{n_docs} articles annotated in {seconds:.1f} s ({n_docs / max(seconds, 1e-9):.1f}/s), "
+          f"{errors} unreadable, rules {version}", file=sys.stderr)
+    for label in LABELS:
+        print(f"  {label:<18} {labels[label]:>6}", file=sys.stderr)
+    print(f"outputs in {out}/: markers.csv profiles.csv tasks.json errors.csv", file=sys.stderr)
+
+
+def _rules_check(args) -> int:
+    rules = load_rules(args.rules)
+    print(f"rules OK ({rules.directory}, {rules.version})")
+    return 0
+
+
+def _rules_test(args) -> int:
+    from .selftest import run_examples
+
+    failures = run_examples(load_rules(args.rules))
+    for line in failures:
+        print(line, file=sys.stderr)
+    return 1 if failures else 0

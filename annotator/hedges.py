@@ -1,0 +1,95 @@
+"""Hedges: the journalistic conditional and epistemic modals, one sentence at a time."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from spacy.tokens import Span as SpacySpan, Token
+
+from .rules import Rules, fold, strip_accents
+
+COND_ENDINGS = ("aient", "ais", "ait", "ions", "iez")
+AUX_DEPS = ("aux", "aux:tense", "aux:pass", "cop", "aux:caus")
+PAST_TENSES = ("Past", "Imp")
+
+
+def is_conditional(token: Token, rules: Rules) -> bool:
+    """spaCy's Mood=Cnd, or a finite form that is the verb's conditional stem plus an ending."""
+    if "Cnd" in token.morph.get("Mood"):
+        return True
+    if token.pos_ not in ("VERB", "AUX"):
+        return False
+    form = strip_accents(fold(token.text))
+    lemma = fold(token.lemma_)
+    stem = rules.conditional["stems"].get(lemma) or (lemma[:-1] if lemma.endswith("re") else lemma)
+    stem = strip_accents(stem)
+    return any(form == stem + end for end in COND_ENDINGS)
+
+
+def verb_group(token: Token) -> tuple[int, int]:
+    """Token range of the verb group a conditional form belongs to (auxiliary ... participle)."""
+    head = token.head if token.dep_ in AUX_DEPS and token.head.i > token.i else token
+    if head is not token and head.pos_ not in ("VERB", "AUX") and not _en_train(head):
+        return token.i, token.i + 1
+    end = head.i + 1
+    if _en_train(head):
+        end = max(t.i for t in head.rights if t.pos_ == "VERB") + 1
+    return token.i, end
+
+
+def _en_train(token: Token) -> bool:
+    return fold(token.text) == "train" and any(t.pos_ == "VERB" for t in token.rights)
+
+
+def find_hedges(sent: SpacySpan, rules: Rules) -> Iterator[tuple[int, int, str, str]]:
+    """Yield (start token, end token, label, rule id) for each hedge of the sentence."""
+    cond = rules.conditional
+    hypothesis = _si_hypothesis(sent)
+    covered = -1
+    for token in sent:
+        if token.i < covered:
+            continue
+        lemma = fold(token.lemma_)
+        if is_conditional(token, rules):
+            if lemma in cond["modal_lemmas"] or strip_accents(fold(token.text))[:4] in ("pour", "devr"):
+                yield token.i, token.i + 1, "HEDGE_MODAL", cond["modal_id"]
+                continue
+            if lemma in cond["skip_lemmas"] or _polite(token, rules) or hypothesis or _future_in_past(token):
+                continue
+            start, end = verb_group(token)
+            covered = end
+            yield start, end, "HEDGE_CONDITIONAL", cond["id"]
+            if lemma in rules.modal_lemmas:
+                yield start, end, "HEDGE_MODAL", rules.modal_lemmas[lemma]
+        elif lemma in rules.modal_lemmas and token.pos_ in ("VERB", "AUX") and "Fin" in token.morph.get("VerbForm"):
+            yield token.i, token.i + 1, "HEDGE_MODAL", rules.modal_lemmas[lemma]
+        elif fold(token.text) in rules.modal_words:
+            yield token.i, token.i + 1, "HEDGE_MODAL", rules.modal_words[fold(token.text)]
+
+
+def _polite(token: Token, rules: Rules) -> bool:
+    return fold(token.lemma_) in rules.conditional["polite_lemmas"] and "1" in token.morph.get("Person")
+
+
+def _si_hypothesis(sent: SpacySpan) -> bool:
+    """A `si` clause in the imperfect (or pluperfect): the conditionals of the sentence are a hypothesis."""
+    for token in sent:
+        if fold(token.text) in ("si", "s'") and token.pos_ == "SCONJ" or fold(token.text) == "s'" and \
+                token.i + 1 < sent.end and fold(token.nbor(1).text) in ("il", "ils"):
+            verb = token.head
+            tenses = [t for t in [verb, *verb.children] if t.dep_ in AUX_DEPS or t is verb]
+            if any("Imp" in t.morph.get("Tense") for t in tenses):
+                return True
+    return False
+
+
+def _future_in_past(token: Token) -> bool:
+    """A conditional in a que-clause governed by a verb in a past tense ("ont annoncé qu'il serait")."""
+    verb = token.head if token.dep_ in AUX_DEPS else token
+    if not any(fold(t.text) in ("que", "qu'") for t in verb.children):
+        return False
+    governor = verb.head
+    if governor is verb or "Cnd" in governor.morph.get("Mood"):
+        return False
+    if any(t.dep_ == "aux:tense" for t in governor.children) and "Part" in governor.morph.get("VerbForm"):
+        return True  # passé composé, plus-que-parfait
+    return "Fin" in governor.morph.get("VerbForm") and any(t in PAST_TENSES for t in governor.morph.get("Tense"))

@@ -1,0 +1,57 @@
+"""Quotations: pair « », “ ” and straight double quotes explicitly (spaCy's `is_quote` also
+matches apostrophes), and keep the text inside, marks and inner spaces excluded."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .rules import Rules, fold
+
+INNER_SPACE = " \t\u00a0\u202f\u2009\u2007\u200b"
+
+
+class Quote(NamedTuple):
+    """The marks at `open`/`close`; the quoted text at [start, end)."""
+
+    open: int
+    close: int
+    start: int
+    end: int
+
+
+def find_quotes(text: str, rules: Rules) -> list[Quote]:
+    """Pair the quotation marks of one paragraph; nested and unbalanced marks are tolerated."""
+    pairs = {o: c for o, c in rules.quotes["pairs"]}
+    found, stack, i = [], [], 0
+    while i < len(text):
+        char = text[i]
+        if stack and char == pairs[text[stack[-1]]]:
+            opened = stack.pop()
+            if not stack:
+                found.append(_inside(text, opened, i))
+        elif stack and char == text[stack[-1]]:
+            stack[-1] = i  # the same opening mark again: the first one was never closed
+        elif char in pairs and not (char == pairs[char] and stack):
+            stack.append(i)
+        i += 1
+        if i == len(text) and stack:
+            i, stack = stack[0] + 1, []  # an unclosed mark: read on as if it were not there
+    return [q for q in found if q.end > q.start and any(c.isalnum() for c in text[q.start:q.end])]
+
+
+def _inside(text: str, opened: int, closed: int) -> Quote:
+    start, end = opened + 1, closed
+    while start < end and text[start] in INNER_SPACE:
+        start += 1
+    while end > start and text[end - 1] in INNER_SPACE:
+        end -= 1
+    return Quote(opened, closed, start, end)
+
+
+def is_title(text: str, quote: Quote, rules: Rules) -> bool:
+    """True when the word before the opening mark announces a title ("le livre « ... »")."""
+    before = text[max(0, quote.open - 40):quote.open].split()
+    return bool(before) and fold(before[-1]).strip(",:") in rules.quotes["title_words"]
+
+
+def is_single_word(text: str, quote: Quote) -> bool:
+    return len(text[quote.start:quote.end].split()) == 1

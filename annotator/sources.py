@@ -1,0 +1,95 @@
+"""Source noun phrases: how far a source reaches, and which of the five SOURCE labels it gets."""
+from __future__ import annotations
+
+from spacy.tokens import Span as SpacySpan, Token
+
+from .rules import Rules, fold
+
+# dependents that identify a source and belong to its span ("des responsables de haut rang au
+# sein de la Maison-Blanche", "Iouri Ouchakov, conseiller de la présidence")
+KEEP_RIGHT = {"amod", "nmod", "appos", "flat", "flat:name", "flat:foreign", "fixed", "conj", "cc",
+              "nummod", "acl", "compound", "case", "det", "advmod", "obl:mod", "obl:arg"}
+PERSONAL_PRONOUNS = {"il", "elle", "ils", "elles", "je", "j'", "nous", "vous", "tu", "lui", "eux", "ce",
+                     "cela", "ça", "celui-ci", "celle-ci", "-il", "-elle", "-ils", "-elles", "moi", "toi", "leur",
+                     "celui", "celle", "ceux", "celles", "qui", "que", "dont", "lequel", "laquelle"}
+MAX_TOKENS = 25
+DEFINITE = {"le", "la", "l'", "les", "du", "au", "aux", "son", "sa", "ses", "leur", "leurs", "ce", "cet", "cette"}
+
+
+def phrase(head: Token, *, lo: int, hi: int) -> tuple[int, int] | None:
+    """Token range [start, end) of the noun phrase headed by `head`, kept within [lo, hi)."""
+    left = head.i
+    for child in head.lefts:
+        if child.dep_ in ("det", "amod", "nummod", "flat:name", "compound", "case", "advmod") and child.i >= lo:
+            left = min(left, child.left_edge.i if child.left_edge.i >= lo else child.i)
+    right = head.i + 1
+    for child in head.rights:
+        if child.dep_ == "punct" and child.text == "," and _apposition_follows(child):
+            continue
+        if child.dep_ not in KEEP_RIGHT or child.dep_ == "acl:relcl" or child.right_edge.i >= hi:
+            break
+        if child.i > right and any(t.is_punct and t.text != "," for t in head.doc[right:child.i]):
+            break
+        right = child.right_edge.i + 1
+    while left < right and (head.doc[left].is_punct or head.doc[left].is_space or head.doc[left].dep_ == "case"):
+        left += 1
+    while right > left and (head.doc[right - 1].is_punct or head.doc[right - 1].is_space):
+        right -= 1
+    if right - left > MAX_TOKENS:
+        right = head.i + 1
+    return (left, right) if right > left else None
+
+
+def _apposition_follows(comma: Token) -> bool:
+    nxt = comma.nbor(1) if comma.i + 1 < len(comma.doc) else None
+    return nxt is not None and any(t.dep_ == "appos" and t.head == comma.head for t in nxt.subtree)
+
+
+def is_pronoun(token: Token) -> bool:
+    return fold(token.text) in PERSONAL_PRONOUNS or (token.pos_ == "PRON" and fold(token.text) != "on"
+                                                     and fold(token.lemma_) not in ("certain", "plusieurs", "beaucoup"))
+
+
+def media_name(text: str, rules: Rules) -> str | None:
+    """The registry name of an outlet written as `text` (with or without its article)."""
+    key = fold(text)
+    for prefix in ("", "l'", "le ", "la ", "les "):
+        rest = text.strip()[len(prefix):]
+        if key.startswith(prefix) and key[len(prefix):] in rules.media and not rest[:1].islower():
+            return rules.media[key[len(prefix):]][0]
+    return None
+
+
+def source_label(span: SpacySpan, head: Token, rules: Rules) -> tuple[str, str]:
+    """(label, rule id) of a source phrase, checked in the order written in rules/sources.yml."""
+    ids = rules.source_ids
+    lemma, words = _lemma(head), [fold(t.text) for t in span]
+    determiner = next((fold(t.text) for t in span if t.i < head.i and t.pos_ in ("DET", "ADJ", "PRON", "NUM")), "")
+    propn = [t for t in span if t.pos_ == "PROPN" or t.ent_type_ in ("PER", "ORG", "LOC")]
+    if media_name(span.text, rules) or media_name(head.text, rules) or (
+            lemma in rules.media_heads and determiner in DEFINITE and not propn):
+        return "SOURCE_MEDIA", ids["media_heads"]
+    if lemma in rules.document_heads:
+        return "SOURCE_DOCUMENT", ids["document_heads"]
+    if lemma in rules.anonymous_heads:
+        return "SOURCE_ANONYMOUS", ids["anonymous_heads"]
+    if lemma in rules.vague_heads or fold(head.text) in rules.vague_heads:
+        return "SOURCE_VAGUE", ids["vague_heads"]
+    if determiner in rules.vague_determiners or " ".join(words[:2]) in rules.vague_determiners:
+        return "SOURCE_VAGUE", ids["vague_determiners"]
+    if head.pos_ == "PROPN" or head.ent_type_ or _capitalised(head):
+        return "SOURCE_NAMED", "source.named"
+    plural = "Plur" in head.morph.get("Number")
+    if determiner in DEFINITE and not plural or any(t.dep_ in ("appos", "flat:name") and t.pos_ == "PROPN" for t in span):
+        return "SOURCE_NAMED", "source.named_role"
+    return "SOURCE_ANONYMOUS", "source.unidentified"
+
+
+def _capitalised(token: Token) -> bool:
+    return token.text[:1].isupper() and token.i > token.sent.start and token.pos_ in ("NOUN", "PROPN", "X")
+
+
+def _lemma(token: Token) -> str:
+    lemma = fold(token.lemma_)
+    text = fold(token.text)
+    return text if text in ("on",) else lemma
