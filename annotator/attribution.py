@@ -1,7 +1,8 @@
 """Attribution: cue phrases and reporting verbs, and the source each one hangs on.
 
 Textacy's lesson for quotes applies to every cue: the reporting verb is the cue, its subject
-(or the inverted subject of an incise) is the speaker.
+(or the inverted subject of an incise) is the speaker. The small French model often mis-tags
+verbs and subjects, so each parse-based decision has a surface fallback next to it.
 """
 from __future__ import annotations
 
@@ -16,9 +17,13 @@ from .sources import is_pronoun, media_name, phrase, source_label
 NEGATIONS = {"pas", "jamais", "guère", "nullement", "aucunement", "ne", "n'"}
 SUBJECTS = ("nsubj", "nsubj:pass", "expl:subj")
 COMPLEMENTS = ("obj", "ccomp", "xcomp", "obl:arg", "iobj")
-VERB_SUFFIXES = ("ent", "es", "e", "ait", "aient", "a", "ée", "ées", "és", "é", "èrent", "ons", "ez")
-OPENING_ADVERBS = {"mais", "et", "or", "enfin", "cependant", "toutefois", "ainsi", "pourtant"}
-MEDIA_CASES = {"à", "au", "aux", "sur", "dans", "auprès", "par", "de", "du"}
+OPENING_WORDS = {"mais", "et", "or", "enfin", "cependant", "toutefois", "ainsi", "pourtant", "donc"}
+CHANNEL_CASES = {"à", "au", "aux", "sur", "dans", "auprès", "par"}
+QUOTE_CLOSERS = ("»", "”", '"')
+INCISE_OPENERS = (",", "—", "–", *QUOTE_CLOSERS)
+PEOPLE_QUANTIFIERS = {"certains", "certaines", "plusieurs", "nombreux", "nombreuses", "beaucoup", "quelques"}
+NOT_VERB_BEFORE = ("DET", "ADP")
+ER_ENDINGS = ("ent", "es", "e", "ait", "aient", "a", "ée", "ées", "és", "é", "èrent", "ons", "ez")
 
 
 class Found(NamedTuple):
@@ -33,64 +38,71 @@ class Found(NamedTuple):
 
 def find_attributions(sent: SpacySpan, quotes: list[Quote], rules: Rules) -> Iterator[Found]:
     """Yield the CUE spans of a sentence and the SOURCE spans attached to them."""
+    found: list[Found] = []
     taken: set[int] = set()
-    for cue in rules.cues:
+    for cue in (c for c in rules.cues if c.emit_cue):
         for match in cue.pattern.finditer(sent.text):
-            found = list(_cue_phrase(sent, match.start(), match.end(), cue, rules))
-            if found:
-                taken.update(range(found[0].start, found[0].end))
-                yield from found
+            _add(found, taken, _cue_phrase(sent, match.start(), match.end(), cue, rules))
     for token in sent:
-        if token.i in taken:
-            continue
-        entry = verb_entry(token, rules)
-        if entry is None:
-            continue
-        found = list(_verb_cue(token, entry, sent, quotes, rules))
-        if found:
-            taken.update(range(found[0].start, found[0].end))
-            yield from found
+        if token.i not in taken:
+            entry = verb_entry(token, rules)
+            if entry is not None:
+                _add(found, taken, _verb_cue(token, entry, sent, quotes, rules))
+    cues = [f for f in found if f.label == "CUE"]
+    for cue in (c for c in rules.cues if not c.emit_cue):
+        for match in cue.pattern.finditer(sent.text):
+            after = [f for f in cues if sent.doc[f.start].idx - sent.start_char < match.start()]
+            if after or "after_cue" not in cue.requires:
+                _add(found, taken, (f for f in _cue_phrase(sent, match.start(), match.end(), cue, rules)
+                                    if f.label != "CUE" and not set(range(f.start, f.end)) & taken))
+    if cues:
+        _add(found, taken, _media_channels(sent, taken, rules))
+    else:
+        _add(found, taken, _colon_speaker(sent, quotes, rules))
+    yield from found
 
+
+def _add(found: list[Found], taken: set[int], new: Iterator[Found]) -> None:
+    items = list(new)
+    found.extend(items)
+    for f in items:
+        taken.update(range(f.start, f.end))
+
+
+# --- cue phrases: "selon", "d'après", "de source", "citant", "pour" ---------------------------
 
 def _cue_phrase(sent: SpacySpan, lo: int, hi: int, cue: CueRule, rules: Rules) -> Iterator[Found]:
     doc = sent.doc
-    tokens = [t for t in sent if t.idx >= sent.start_char + lo and t.idx < sent.start_char + hi]
+    tokens = [t for t in sent if sent.start_char + lo <= t.idx < sent.start_char + hi]
     if not tokens:
         return
     start, end = tokens[0].i, tokens[-1].i + 1
-    head = _phrase_head(sent, end) if cue.source == "after" else None
-    if "sentence_head" in cue.requires and not _opens_clause(sent, start):
+    if "sentence_head" in cue.requires and not _opens_sentence(sent, start):
         return
+    head = _phrase_head(sent, end) if cue.source == "after" else None
     if "source_head" in cue.requires and not (head is not None and _is_source_word(head, rules)):
         return
-    if cue.source == "after" and head is None and cue.label is None:
-        if end < sent.end and is_pronoun(doc[end]):
-            yield Found(start, end, "CUE", cue.id)
+    rng = None
+    if head is not None:
+        rng = phrase(head, lo=end, hi=sent.end)
+    elif cue.label and cue.source == "after":
+        rng = _run_until_punct(sent, end)  # "de source policière": the rest is the source
+    if cue.source == "after" and rng is None and not (end < sent.end and is_pronoun(doc[end])):
+        return
+    if "sentence_head" in cue.requires and (rng is None or rng[1] >= sent.end or doc[rng[1]].text != ","):
         return
     yield Found(start, end, "CUE", cue.id)
-    if cue.source != "after":
-        return
-    if head is None or (cue.label and head.pos_ not in ("NOUN", "PROPN")):
-        rng = _run_until_punct(sent, end)
-        if rng:
-            yield Found(*rng, cue.label or "SOURCE_ANONYMOUS", cue.id, (start, end))
-        return
-    rng = phrase(head, lo=end, hi=sent.end)
-    if rng and "sentence_head" in cue.requires and not _comma_after(sent, rng[1]):
-        return
-    if rng:
+    if rng is not None:
         label, rule = (cue.label, cue.id) if cue.label else source_label(doc[rng[0]:rng[1]], head, rules)
         yield Found(*rng, label, rule, (start, end))
 
 
 def _phrase_head(sent: SpacySpan, i: int) -> Token | None:
-    """The head noun (or source pronoun) of the phrase that starts at token `i`."""
+    """The head noun of the phrase that starts at token `i` (None for a pronoun or no phrase)."""
     for token in sent.doc[i:min(sent.end, i + 6)]:
-        if token.is_punct and token.text not in ("'", "’"):
+        if token.is_punct or token.pos_ in ("VERB", "AUX") or (is_pronoun(token) and fold(token.text) != "on"):
             return None
-        if is_pronoun(token) and fold(token.text) != "on":
-            return None
-        if token.pos_ in ("NOUN", "PROPN", "PRON", "X") or (token.pos_ == "NUM" and token.dep_.startswith("nsubj")):
+        if token.pos_ in ("NOUN", "PROPN", "X") or (token.pos_ == "PRON" and not is_pronoun(token)):
             return token
     return None
 
@@ -102,69 +114,69 @@ def _run_until_punct(sent: SpacySpan, i: int) -> tuple[int, int] | None:
     return (i, end) if end > i else None
 
 
-def _opens_clause(sent: SpacySpan, i: int) -> bool:
-    before = [t for t in sent.doc[sent.start:i] if not t.is_space]
-    return not before or before[-1].text in (",", ";", ":", "—", "-", "–") or all(
-        fold(t.text) in OPENING_ADVERBS for t in before)
-
-
-def _comma_after(sent: SpacySpan, i: int) -> bool:
-    return i < sent.end and sent.doc[i].text == ","
+def _opens_sentence(sent: SpacySpan, i: int) -> bool:
+    return all(t.is_punct or t.is_space or fold(t.text) in OPENING_WORDS for t in sent.doc[sent.start:i])
 
 
 def _is_source_word(token: Token, rules: Rules) -> bool:
     lemma = fold(token.lemma_)
-    return token.pos_ == "PROPN" or token.ent_type_ in ("PER", "ORG") or lemma in rules.vague_heads or \
-        lemma in rules.anonymous_heads or lemma in rules.document_heads or lemma in rules.media_heads or \
-        fold(token.text) in rules.vague_heads or media_name(token.text, rules) is not None
+    quantified = any(fold(t.text) in PEOPLE_QUANTIFIERS for t in token.lefts)
+    return quantified or token.pos_ == "PROPN" or token.ent_type_ in ("PER", "ORG") or lemma in rules.vague_heads \
+        or lemma in rules.anonymous_heads or lemma in rules.document_heads or lemma in rules.media_heads \
+        or fold(token.text) in rules.vague_heads or media_name(token.text, rules) is not None
 
+
+# --- reporting verbs ------------------------------------------------------------------------
 
 def verb_entry(token: Token, rules: Rules) -> VerbEntry | None:
-    """The reporting-verb entry of `token`, when it is a finite form of a listed verb."""
-    if token.pos_ not in ("VERB", "NOUN", "ADJ", "PROPN") or token.is_punct:
+    """The reporting-verb entry of `token`, when it is a usable form of a listed verb."""
+    if token.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "PRON", "NUM", "SPACE", "AUX"):
         return None
-    nxt = _next_word(token)
-    if token.pos_ != "VERB" and not (token.i > 0 and token.nbor(-1).pos_ != "DET" and nxt is not None and (
-            fold(nxt.text) in ("que", "qu'") or _after_comma(token) and nxt.pos_ in ("DET", "PROPN", "NOUN"))):
+    form = fold(token.text)
+    guesses = rules.verb_forms(form) if rules.verb_forms else ()
+    if token.pos_ == "VERB":
+        if not _usable_verb(token):
+            return None
+        lemmas = (fold(token.lemma_), *guesses, *_er_guesses(form))
+    elif guesses and _verb_slot(token):
+        lemmas = guesses  # a verb the tagger took for a noun or an adjective: "Bloomberg rapporte"
+    else:
         return None
-    if token.pos_ == "VERB" and not _finite(token):
-        return None
-    for lemma in _lemmas(token):
+    for lemma in lemmas:
         for entry in rules.verbs.get(lemma, ()):
-            rest = [fold(t.text) for t in token.doc[token.i + 1:token.i + 1 + len(entry.rest)]]
-            if tuple(rest) == entry.rest and entry.reflexive == _reflexive(token):
+            rest = tuple(fold(t.text) for t in token.doc[token.i + 1:token.i + 1 + len(entry.rest)])
+            if rest == entry.rest and entry.reflexive == _reflexive(token):
                 return entry
     return None
 
 
-def _lemmas(token: Token) -> list[str]:
-    lemma, form = fold(token.lemma_), fold(token.text)
-    guesses = [lemma]
-    for suffix in VERB_SUFFIXES:
-        if form.endswith(suffix) and len(form) > len(suffix) + 2:
-            guesses.append(form[: -len(suffix)] + "er")
-    return guesses
+def _er_guesses(form: str) -> tuple[str, ...]:
+    """Infinitives of a first-group verb that `form` could be ("murmure" -> "murmurer")."""
+    return tuple(form[: -len(end)] + "er" for end in ER_ENDINGS if form.endswith(end) and len(form) > len(end) + 2)
 
 
-def _finite(token: Token) -> bool:
-    form = token.morph.get("VerbForm")
-    if "Fin" in form:
+def _usable_verb(token: Token) -> bool:
+    """Finite, a compound past with a finite auxiliary, or a present participle."""
+    form, tense = token.morph.get("VerbForm"), token.morph.get("Tense")
+    if "Fin" in form or ("Part" in form and "Pres" in tense):
         return True
-    return "Part" in form and "Past" in token.morph.get("Tense") and any(
-        t.dep_ in ("aux", "aux:tense", "aux:pass") for t in token.children)
+    return "Part" in form and any(t.dep_ in ("aux", "aux:tense") and "Fin" in t.morph.get("VerbForm")
+                                  for t in token.children)
+
+
+def _verb_slot(token: Token) -> bool:
+    """A mis-tagged word stands where a verb would: after a subject, a comma or a quotation."""
+    if token.i == 0 or token.text[:1].isupper():
+        return False
+    prev = token.nbor(-1)
+    return prev.pos_ not in NOT_VERB_BEFORE and (
+        prev.pos_ in ("NOUN", "PROPN", "PRON", "ADV", "AUX") or prev.text in INCISE_OPENERS)
 
 
 def _reflexive(token: Token) -> bool:
     before = [fold(t.text) for t in token.doc[max(0, token.i - 3):token.i]]
-    return any(w in ("se", "s'", "me", "m'", "nous", "vous", "te", "t'") for w in before[-3:]) and any(
-        t.dep_.startswith("expl") or fold(t.text) in ("se", "s'") for t in token.children) or (
-        bool(before) and before[-1] in ("se", "s'") or before[-2:-1] == ["s'"])
-
-
-def _after_comma(token: Token) -> bool:
-    """The token follows a comma or a closing quotation mark: where an incise starts."""
-    prev = next((t for t in reversed(token.doc[max(0, token.i - 3):token.i]) if not t.is_space), None)
-    return prev is not None and prev.text in (",", "»", "”", '"', "—", "–")
+    return "s'" in before or (bool(before) and before[-1] == "se") or any(
+        t.dep_.startswith("expl") and fold(t.text) in ("se", "s'") for t in token.children)
 
 
 def _next_word(token: Token) -> Token | None:
@@ -174,6 +186,12 @@ def _next_word(token: Token) -> Token | None:
     return None
 
 
+def _after_comma(token: Token) -> bool:
+    """The token follows a comma or a closing quotation mark: where an incise starts."""
+    prev = next((t for t in reversed(token.doc[max(0, token.i - 3):token.i]) if not t.is_space), None)
+    return prev is not None and prev.text in INCISE_OPENERS
+
+
 def _group_start(token: Token) -> int:
     """First token of the verb group: auxiliaries and reflexive clitics before the verb."""
     start = token.i
@@ -181,7 +199,10 @@ def _group_start(token: Token) -> int:
         if child.i < token.i and token.i - child.i <= 6 and (
                 child.dep_ in ("aux", "aux:tense", "aux:pass") or child.dep_.startswith("expl")):
             start = min(start, child.i)
-    while start > 0 and fold(token.doc[start - 1].text) in ("s'", "se") and start > token.i - 7:
+    doc = token.doc
+    while start > 0 and token.i - start < 6 and (
+            doc[start - 1].pos_ == "AUX" and doc[start - 1].lemma_ in ("avoir", "être")
+            or fold(doc[start - 1].text) in ("s'", "se")):
         start -= 1
     return start
 
@@ -190,49 +211,85 @@ def _verb_cue(token: Token, entry: VerbEntry, sent: SpacySpan, quotes: list[Quot
               rules: Rules) -> Iterator[Found]:
     doc = sent.doc
     start, end = _group_start(token), token.i + 1 + len(entry.rest)
+    if any(t.dep_ == "aux:pass" for t in token.children):
+        return  # "les résultats seraient proclamés": a passive reports no one's words
     if any(fold(t.text) in NEGATIONS for t in doc[max(sent.start, start - 2):min(sent.end, end + 1)]):
         return
-    subject = _subject(token, start, sent)
-    after = doc[end] if end < sent.end else None
-    inverted = (subject is not None and subject.i > token.i) or any(
-        fold(t.text).startswith("-") for t in doc[start:min(sent.end, end + 1)]) or (
-        subject is None and _after_comma(doc[start]) and after is not None and after.pos_ in ("DET", "PROPN", "NOUN"))
-    if not any(_holds(take, token, start, end, inverted, sent, quotes) for take in entry.takes):
+    subject, inverted = _subject(token, start, end, sent)
+    takes = entry.takes & {"que", "quote"} if "Pres" in token.morph.get("Tense") and \
+        "Part" in token.morph.get("VerbForm") else entry.takes
+    if not any(_holds(take, token, start, end, inverted, sent, quotes) for take in takes):
         return
     yield Found(start, end, "CUE", entry.group)
-    if subject is not None and fold(subject.text) in ("qui",) and token.dep_ == "acl:relcl":
-        subject = token.head
-    if subject is None and inverted:
-        subject = next((t for t in doc[end:min(sent.end, end + 4)] if t.pos_ in ("NOUN", "PROPN")), None)
-    if subject is not None:
+    if "subject" in entry.sources and subject is not None:
         yield from _source(subject, start, end, sent, rules)
     for child in token.children:
-        if child.dep_.startswith("obl") or child.dep_ == "iobj":
-            if any(fold(c.text) in MEDIA_CASES for c in child.children if c.dep_ == "case"):
-                for found in _source(child, start, end, sent, rules):
-                    if found.label in ("SOURCE_MEDIA", "SOURCE_DOCUMENT"):
-                        yield found
+        is_object = child.dep_ == "obj" and "object" in entry.sources
+        channel = (child.dep_.startswith("obl") or child.dep_ == "iobj") and any(
+            fold(c.text) in CHANNEL_CASES for c in child.children if c.dep_ == "case")
+        for found in _source(child, start, end, sent, rules) if is_object or channel else ():
+            if is_object or found.label in ("SOURCE_MEDIA", "SOURCE_DOCUMENT"):
+                yield found
 
 
-def _subject(token: Token, start: int, sent: SpacySpan) -> Token | None:
-    """The verb's subject; a subject the parser hid behind a parenthetical ("X, lors de ..., a dit")."""
-    subject = next((t for t in token.children if t.dep_ in SUBJECTS), None)
-    if subject is not None and not any(c.dep_ == "case" for c in subject.children):
-        return subject
+def _subject(token: Token, start: int, end: int, sent: SpacySpan) -> tuple[Token | None, bool]:
+    """(subject, inverted): the parser's subject, an inverted one after an incise verb, the
+    antecedent of "qui", or the noun just before the verb when the parser found none."""
     doc = sent.doc
-    if start - 1 > sent.start and doc[start - 1].text == ",":
-        comma = next((t for t in reversed(doc[sent.start:start - 1]) if t.text == ","), None)
-        if comma is not None and comma.i > sent.start and doc[comma.i - 1].pos_ in ("PROPN", "NOUN"):
-            return doc[comma.i - 1]
+    subject = next((t for t in token.children if t.dep_ in SUBJECTS and t.pos_ not in ("VERB", "ADJ")
+                    and not any(c.dep_ == "case" for c in t.children)), None)
+    clitic = any(fold(t.text).startswith("-") for t in doc[start:min(sent.end, end + 1)])
+    after = doc[end] if end < sent.end else None
+    if _after_comma(doc[start]) and after is not None and (subject is None or subject.i < start) and (
+            after.pos_ in ("DET", "PROPN") or after.pos_ == "NOUN" and after.text[:1].isupper()):
+        inverted = _inverted_subject(end, sent)
+        if inverted is not None:
+            return inverted, True
+    if subject is not None and fold(subject.text) == "qui":
+        subject = token.head if token.dep_ == "acl:relcl" else _noun_before(doc, subject.i, sent)
+    if subject is None and not clitic:
+        subject = _noun_before(doc, start, sent)
+    return subject, clitic or (subject is not None and subject.i > token.i)
+
+
+def _inverted_subject(end: int, sent: SpacySpan) -> Token | None:
+    """The subject of an incise verb ("..., a rappelé le ministère."): a noun phrase that closes
+    the clause, not an object that goes on ("..., a confirmé son souhait d'organiser ...")."""
+    doc = sent.doc
+    head = next((t for t in doc[end:min(sent.end, end + 5)] if t.pos_ in ("NOUN", "PROPN")), None)
+    rng = phrase(head, lo=end, hi=sent.end) if head is not None else None
+    if rng is None:
+        return None
+    nxt = doc[rng[1]] if rng[1] < sent.end else None
+    if nxt is None or nxt.is_punct or (nxt.pos_ == "ADP" and not (
+            rng[1] + 1 < sent.end and doc[rng[1] + 1].pos_ == "VERB")) or nxt.pos_ in ("ADV", "NOUN", "NUM"):
+        return head
     return None
+
+
+def _noun_before(doc, i: int, sent: SpacySpan) -> Token | None:
+    """The head of the noun phrase that ends just before token `i` (skipping one comma)."""
+    j = i - 1
+    if j > sent.start and doc[j].text == ",":
+        j -= 1
+    if j < sent.start:
+        return None
+    head = doc[j]
+    nominal = head.pos_ in ("NOUN", "PROPN") or (head.pos_ == "ADJ" and j > sent.start and doc[j - 1].pos_ in (
+        "DET", "PRON")) or (head.pos_ == "PRON" and fold(head.text) in ("certains", "certaines", "plusieurs", "beaucoup"))
+    if not nominal:
+        return None
+    while head.dep_ in ("nmod", "flat:name", "amod", "appos") and sent.start <= head.head.i < head.i:
+        head = head.head
+    return head
 
 
 def _source(head: Token, start: int, end: int, sent: SpacySpan, rules: Rules) -> Iterator[Found]:
     if fold(head.text) in ("on", "-on"):
-        if not (start <= head.i <= end):
+        if not start <= head.i <= end:
             yield Found(head.i, head.i + 1, "SOURCE_VAGUE", rules.source_ids["vague_heads"], (start, end))
         return
-    if is_pronoun(head) or head.is_punct:
+    if is_pronoun(head) or head.is_punct or start <= head.i < end:
         return
     lo, hi = (sent.start, start) if head.i < start else (end, sent.end)
     rng = phrase(head, lo=lo, hi=hi)
@@ -250,18 +307,56 @@ def _holds(take: str, token: Token, start: int, end: int, inverted: bool, sent: 
     if take == "object":
         return any(t.dep_ in COMPLEMENTS for t in token.children)
     if take == "que":
-        nxt = _next_word(doc[end - 1])
-        return (nxt is not None and fold(nxt.text) in ("que", "qu'")) or any(
-            t.dep_ == "ccomp" and t.i > token.i for t in token.children)
+        return _que_follows(doc[end - 1], sent) or any(t.dep_ == "ccomp" and t.i > token.i for t in token.children)
     lo, hi = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
     if take == "incise":
-        prev = doc[start - 1] if start > sent.start else None
-        return inverted and prev is not None and (prev.text in (",", "»", "”", '"', "—") or _closes_quote(prev, quotes))
+        return inverted and _after_comma(doc[start])
     if take == "quote":
         return any(-1 <= lo - q.close <= 4 or (0 <= q.open - hi <= 80 and q.open < sent.end_char)
                    or (q.start <= lo and hi <= q.end and inverted) for q in quotes)
     return False
 
 
-def _closes_quote(token: Token, quotes: list[Quote]) -> bool:
-    return any(q.close == token.idx for q in quotes)
+def _que_follows(token: Token, sent: SpacySpan) -> bool:
+    """A que-clause opens after the verb, before any other finite verb ("a promis lundi que")."""
+    for t in sent.doc[token.i + 1:min(sent.end, token.i + 12)]:
+        if fold(t.text) in ("que", "qu'") and t.pos_ in ("SCONJ", "PRON", "ADV"):
+            return t.pos_ == "SCONJ" or t.i == token.i + 1
+        if t.pos_ == "VERB" and "Fin" in t.morph.get("VerbForm") or t.text in (";", ":", "«", "“"):
+            return False
+    return False
+
+
+# --- sources without a cue of their own ------------------------------------------------------
+
+def _media_channels(sent: SpacySpan, used: set[int], rules: Rules) -> Iterator[Found]:
+    """Outlets that carried the words: "interrogée par Le Parisien", "a dénoncé sur BFMTV"."""
+    for match in rules.media_search.finditer(sent.text):
+        tokens = [t for t in sent if sent.start_char + match.start() <= t.idx < sent.start_char + match.end()]
+        if not tokens or any(t.i in used for t in tokens) or media_name(match.group(), rules) is None:
+            continue
+        first = tokens[0]
+        before = first.nbor(-1) if first.i > sent.start else None
+        if before is not None and fold(before.text) in ("l'", "le", "la", "les") and before.i > sent.start:
+            first, before = before, before.nbor(-1)
+        if before is not None and fold(before.text) in rules.media_channel["words"]:
+            yield Found(first.i, tokens[-1].i + 1, "SOURCE_MEDIA", rules.media_channel["id"])
+
+
+def _colon_speaker(sent: SpacySpan, quotes: list[Quote], rules: Rules) -> Iterator[Found]:
+    """« X : "..." »: the subject before a colon that opens a quotation is its source."""
+    doc = sent.doc
+    for q in quotes:
+        if not sent.start_char <= q.open < sent.end_char:
+            continue
+        colon = next((t for t in reversed(doc[sent.start:sent.end]) if t.idx < q.open and not t.is_space), None)
+        if colon is None or colon.text != ":":
+            continue
+        verb = colon.head if colon.head.i < colon.i else None
+        subject = next((t for t in verb.children if t.dep_ in SUBJECTS), None) if verb is not None else None
+        if subject is None or is_pronoun(subject):
+            continue
+        rng = phrase(subject, lo=sent.start, hi=colon.i)
+        if rng:
+            label, _ = source_label(doc[rng[0]:rng[1]], subject, rules)
+            yield Found(*rng, label, rules.quotes["colon_id"])

