@@ -305,7 +305,9 @@ def _holds(take: str, token: Token, start: int, end: int, inverted: bool, sent: 
     if take == "any":
         return True
     if take == "object":
-        return any(t.dep_ in COMPLEMENTS for t in token.children)
+        nxt = _next_word(doc[end - 1])
+        return any(t.dep_ in COMPLEMENTS for t in token.children) or (
+            nxt is not None and nxt.i < sent.end and nxt.pos_ in ("DET", "NOUN", "PROPN", "NUM", "ADP"))
     if take == "que":
         return _que_follows(doc[end - 1], sent) or any(t.dep_ == "ccomp" and t.i > token.i for t in token.children)
     lo, hi = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])

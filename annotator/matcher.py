@@ -36,6 +36,8 @@ def match_paragraph(doc: Doc, rules: Rules) -> list[Match]:
             found.append(_chars(doc, Found(start, end, label, rule), n))
         for item in find_attributions(sent, quotes, rules):
             found.append(_chars(doc, item, n))
+    pseudo = [(m.start(), m.end()) for m in rules.pseudo_hedges.finditer(text)]
+    found = [m for m in found if not (m.label.startswith("HEDGE") and any(a <= m.start and m.end <= b for a, b in pseudo))]
     quotes = _split_quotes(quotes, found, text)
     found = [m for m in found if m.label == "QUOTE" or not _inside_quote(m, quotes)]
     cues = [m for m in found if m.label == "CUE"]

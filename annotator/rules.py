@@ -198,7 +198,6 @@ class Rules:
     modal_words: dict[str, str]
     modal_phrases: re.Pattern
     pseudo_hedges: re.Pattern
-    pseudo_id: str
     quotes: dict
     skip_lines: list[tuple[str, re.Pattern]]
     metadata_lines: list[tuple[str, re.Pattern, str | None]]
@@ -387,7 +386,6 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         modal_words=modal_words,
         modal_phrases=phrase_pattern(modal_phrases or ["\0"]),
         pseudo_hedges=phrase_pattern(hedges["pseudo"]["phrases"]),
-        pseudo_id=hedges["pseudo"]["id"],
         quotes={**docs["quotes.yml"]["quotes"],
                 "title_words": frozenset(fold(w) for w in docs["quotes.yml"]["quotes"].get("title_words", []))},
         skip_lines=[(i, p) for i, p, _ in _lines(docs["boilerplate.yml"]["skip"])],
