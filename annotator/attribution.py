@@ -23,6 +23,8 @@ QUOTE_CLOSERS = ("»", "”", '"')
 INCISE_OPENERS = (",", "—", "–", *QUOTE_CLOSERS)
 PEOPLE_QUANTIFIERS = {"certains", "certaines", "plusieurs", "nombreux", "nombreuses", "beaucoup", "quelques"}
 NOT_VERB_BEFORE = ("DET", "ADP")
+CLAUSE_WORDS = {"qui", "que", "qu'", "dont", "lequel", "laquelle", "lesquels", "lesquelles", "où", "mais"}
+MAX_AFTER_CUE = 16
 ER_ENDINGS = ("ent", "es", "e", "ait", "aient", "a", "ée", "ées", "és", "é", "èrent", "ons", "ez")
 
 
@@ -84,7 +86,7 @@ def _cue_phrase(sent: SpacySpan, lo: int, hi: int, cue: CueRule, rules: Rules) -
         return
     rng = None
     if head is not None:
-        rng = phrase(head, lo=end, hi=sent.end)
+        rng = _phrase_after(sent, end) or phrase(head, lo=end, hi=sent.end)
     elif cue.label and cue.source == "after":
         rng = _run_until_punct(sent, end)  # "de source policière": the rest is the source
     if cue.source == "after" and rng is None and not (end < sent.end and is_pronoun(doc[end])):
@@ -105,6 +107,18 @@ def _phrase_head(sent: SpacySpan, i: int) -> Token | None:
         if token.pos_ in ("NOUN", "PROPN", "X") or (token.pos_ == "PRON" and not is_pronoun(token)):
             return token
     return None
+
+
+def _phrase_after(sent: SpacySpan, i: int) -> tuple[int, int] | None:
+    """The words after a cue phrase up to the end of its clause: the parse of "selon un
+    communiqué diffusé jeudi par l'Élysée" is too often wrong to follow."""
+    end = i
+    for token in sent.doc[i:sent.end]:
+        finite = token.pos_ in ("VERB", "AUX") and "Fin" in token.morph.get("VerbForm")
+        if token.is_punct or finite or fold(token.text) in CLAUSE_WORDS or end - i >= MAX_AFTER_CUE:
+            break
+        end = token.i + 1
+    return (i, end) if end > i and end - i < MAX_AFTER_CUE else None
 
 
 def _run_until_punct(sent: SpacySpan, i: int) -> tuple[int, int] | None:
@@ -202,8 +216,10 @@ def _group_start(token: Token) -> int:
     doc = token.doc
     while start > 0 and token.i - start < 6 and (
             doc[start - 1].pos_ == "AUX" and doc[start - 1].lemma_ in ("avoir", "être")
-            or fold(doc[start - 1].text) in ("s'", "se")):
+            or fold(doc[start - 1].text) in ("s'", "se") or doc[start - 1].text.startswith("-")):
         start -= 1
+    while doc[start].text.startswith("-") and start < token.i:
+        start += 1  # "-t-il" belongs to the group only after its auxiliary
     return start
 
 
@@ -272,16 +288,21 @@ def _noun_before(doc, i: int, sent: SpacySpan) -> Token | None:
     j = i - 1
     if j > sent.start and doc[j].text == ",":
         j -= 1
-    if j < sent.start:
+        if not _nominal(doc[j], sent):  # "CNN, citant des responsables américains, rapporte"
+            comma = next((t.i for t in reversed(doc[sent.start:j]) if t.text == ","), None)
+            j = comma - 1 if comma is not None else j
+    if j < sent.start or not _nominal(doc[j], sent):
         return None
     head = doc[j]
-    nominal = head.pos_ in ("NOUN", "PROPN") or (head.pos_ == "ADJ" and j > sent.start and doc[j - 1].pos_ in (
-        "DET", "PRON")) or (head.pos_ == "PRON" and fold(head.text) in ("certains", "certaines", "plusieurs", "beaucoup"))
-    if not nominal:
-        return None
     while head.dep_ in ("nmod", "flat:name", "amod", "appos") and sent.start <= head.head.i < head.i:
         head = head.head
     return head
+
+
+def _nominal(token: Token, sent: SpacySpan) -> bool:
+    """A noun, or a word the tagger mislabelled that still ends a noun phrase."""
+    return token.pos_ in ("NOUN", "PROPN") or (token.pos_ == "ADJ" and token.i > sent.start and token.nbor(-1).pos_ in (
+        "DET", "PRON")) or (token.pos_ == "PRON" and fold(token.text) in ("certains", "certaines", "plusieurs", "beaucoup"))
 
 
 def _source(head: Token, start: int, end: int, sent: SpacySpan, rules: Rules) -> Iterator[Found]:

@@ -33,6 +33,10 @@ def phrase(head: Token, *, lo: int, hi: int) -> tuple[int, int] | None:
         if gap and not (child.dep_ == "appos" and all(t.text == "," for t in gap)):
             break
         right = child.right_edge.i + 1
+    after = head.doc[right] if right < hi else None
+    if after is not None and after.pos_ == "VERB" and "Part" in after.morph.get("VerbForm") and \
+            "Past" in after.morph.get("Tense") and not any(t.dep_.startswith("aux") for t in after.children):
+        right = _participle_end(after, hi)  # "un communiqué diffusé jeudi par l'Élysée"
     while left < right and (head.doc[left].is_punct or head.doc[left].is_space or head.doc[left].dep_ == "case"):
         left += 1
     while right > left and (head.doc[right - 1].is_punct or head.doc[right - 1].is_space):
@@ -40,6 +44,15 @@ def phrase(head: Token, *, lo: int, hi: int) -> tuple[int, int] | None:
     if right - left > MAX_TOKENS:
         right = head.i + 1
     return (left, right) if right > left else None
+
+
+def _participle_end(participle: Token, hi: int) -> int:
+    end = participle.i + 1
+    for child in participle.rights:
+        if child.right_edge.i >= hi or child.is_punct or any(t.text == "," for t in child.doc[end:child.i]):
+            break
+        end = child.right_edge.i + 1
+    return end
 
 
 def is_pronoun(token: Token) -> bool:
