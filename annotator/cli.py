@@ -11,12 +11,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .errors import UserError
-from .read import BadInput, InputError, read_articles
+from .read import DEFAULT_MAX_BYTES, BadInput, InputError, read_articles
 from .rules import RuleError, load_rules
 from .spans import LABELS
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit codes: 0 done; 1 some documents could not be read (see errors.csv) or a server
+    refused; 2 bad options, input or rule files; 130 interrupted."""
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
@@ -48,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     ann.add_argument("--batch-size", type=int, default=64, help="paragraphs per batch (default: 64)")
     ann.add_argument("--fast", action="store_true", help="drop the entity recogniser (faster, see README)")
     ann.add_argument("--sep", default=",", choices=[",", ";"], help="CSV separator (default: ,)")
+    ann.add_argument("--max-mb", type=float, default=DEFAULT_MAX_BYTES / 1e6,
+                     help=f"refuse documents larger than this (default: {DEFAULT_MAX_BYTES / 1e6:.0f} MB)")
+    ann.add_argument("--strict", action="store_true", help="stop at the first unreadable document")
     ann.set_defaults(func=_annotate)
     rules = sub.add_parser("rules", help="check the rule files or run their examples")
     rsub = rules.add_subparsers(metavar="ACTION")
@@ -72,7 +77,8 @@ def _annotate(args) -> int:
     from .pipeline import annotate
 
     rules = load_rules(args.rules)
-    items = read_articles(args.input, id_col=args.id_col, text_col=args.text_col)
+    items = read_articles(args.input, id_col=args.id_col, text_col=args.text_col,
+                          max_bytes=int(args.max_mb * 1e6))
     nlp = load_pipeline(rules, fast=args.fast)
     writer = Writer(args.out, rules.version, separator=args.sep)
     labels, n_docs, errors, began = Counter(), 0, 0, time.perf_counter()
@@ -84,6 +90,9 @@ def _annotate(args) -> int:
             if isinstance(outcome, BadInput):
                 errors += 1
                 print(f"annotator: skipped {outcome.where}: {outcome.reason}", file=sys.stderr)
+                if args.strict:
+                    print("annotator: stopped at the first error (--strict)", file=sys.stderr)
+                    break
                 continue
             n_docs += 1
             labels.update(s.label for s in outcome.spans)
