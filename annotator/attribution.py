@@ -42,9 +42,10 @@ def find_attributions(sent: SpacySpan, quotes: list[Quote], rules: Rules) -> Ite
     """Yield the CUE spans of a sentence and the SOURCE spans attached to them."""
     found: list[Found] = []
     taken: set[int] = set()
-    for cue in (c for c in rules.cues if c.emit_cue):
-        for match in cue.pattern.finditer(sent.text):
-            _add(found, taken, _cue_phrase(sent, match.start(), match.end(), cue, rules))
+    phrases = [(cue, m.start(), m.end()) for cue in rules.cues if cue.emit_cue for m in cue.pattern.finditer(sent.text)]
+    stops = {sent.start_char + start for _, start, _ in phrases}
+    for cue, start, end in phrases:
+        _add(found, taken, _cue_phrase(sent, start, end, cue, rules, stops))
     for token in sent:
         if token.i not in taken:
             entry = verb_entry(token, rules)
@@ -55,7 +56,7 @@ def find_attributions(sent: SpacySpan, quotes: list[Quote], rules: Rules) -> Ite
         for match in cue.pattern.finditer(sent.text):
             after = [f for f in cues if sent.doc[f.start].idx - sent.start_char < match.start()]
             if after or "after_cue" not in cue.requires:
-                _add(found, taken, (f for f in _cue_phrase(sent, match.start(), match.end(), cue, rules)
+                _add(found, taken, (f for f in _cue_phrase(sent, match.start(), match.end(), cue, rules, stops)
                                     if f.label != "CUE" and not set(range(f.start, f.end)) & taken))
     if cues:
         _add(found, taken, _media_channels(sent, taken, rules))
@@ -73,7 +74,7 @@ def _add(found: list[Found], taken: set[int], new: Iterator[Found]) -> None:
 
 # --- cue phrases: "selon", "d'après", "de source", "citant", "pour" ---------------------------
 
-def _cue_phrase(sent: SpacySpan, lo: int, hi: int, cue: CueRule, rules: Rules) -> Iterator[Found]:
+def _cue_phrase(sent: SpacySpan, lo: int, hi: int, cue: CueRule, rules: Rules, stops: set[int]) -> Iterator[Found]:
     doc = sent.doc
     tokens = [t for t in sent if sent.start_char + lo <= t.idx < sent.start_char + hi]
     if not tokens:
@@ -86,7 +87,7 @@ def _cue_phrase(sent: SpacySpan, lo: int, hi: int, cue: CueRule, rules: Rules) -
         return
     rng = None
     if head is not None:
-        rng = _phrase_after(sent, end) or phrase(head, lo=end, hi=sent.end)
+        rng = _phrase_after(sent, end, stops) or phrase(head, lo=end, hi=sent.end)
     elif cue.label and cue.source == "after":
         rng = _run_until_punct(sent, end)  # "de source policière": the rest is the source
     if cue.source == "after" and rng is None and not (end < sent.end and is_pronoun(doc[end])):
@@ -109,13 +110,14 @@ def _phrase_head(sent: SpacySpan, i: int) -> Token | None:
     return None
 
 
-def _phrase_after(sent: SpacySpan, i: int) -> tuple[int, int] | None:
+def _phrase_after(sent: SpacySpan, i: int, stops: set[int]) -> tuple[int, int] | None:
     """The words after a cue phrase up to the end of its clause: the parse of "selon un
     communiqué diffusé jeudi par l'Élysée" is too often wrong to follow."""
     end = i
     for token in sent.doc[i:sent.end]:
         finite = token.pos_ in ("VERB", "AUX") and "Fin" in token.morph.get("VerbForm")
-        if token.is_punct or finite or fold(token.text) in CLAUSE_WORDS or end - i >= MAX_AFTER_CUE:
+        if token.is_punct or finite or fold(token.text) in CLAUSE_WORDS or end - i >= MAX_AFTER_CUE or (
+                token.idx in stops and token.i > i):
             break
         end = token.i + 1
     return (i, end) if end > i and end - i < MAX_AFTER_CUE else None
@@ -135,7 +137,7 @@ def _opens_sentence(sent: SpacySpan, i: int) -> bool:
 def _is_source_word(token: Token, rules: Rules) -> bool:
     lemma = fold(token.lemma_)
     quantified = any(fold(t.text) in PEOPLE_QUANTIFIERS for t in token.lefts)
-    return quantified or token.pos_ == "PROPN" or token.ent_type_ in ("PER", "ORG") or lemma in rules.vague_heads \
+    return quantified or lemma in rules.people_heads or fold(token.text) in rules.people_heads or token.pos_ == "PROPN" or token.ent_type_ in ("PER", "ORG") or lemma in rules.vague_heads \
         or lemma in rules.anonymous_heads or lemma in rules.document_heads or lemma in rules.media_heads \
         or fold(token.text) in rules.vague_heads or media_name(token.text, rules) is not None
 

@@ -32,7 +32,8 @@ SCHEMAS: dict[str, dict] = {
     "cues.yml": {"cues": ("list", {"id": "str", "phrases": "strlist", "source": "str", "label": "label",
                                    "requires": "strlist", "emit": "str", **EXAMPLES})},
     "sources.yml": {k: ("map", WORDS) for k in ("media_heads", "document_heads", "anonymous_heads",
-                                                 "vague_heads", "vague_determiners", "media_channel")},
+                                                 "vague_heads", "vague_determiners", "media_channel",
+                                                 "people_heads")},
     "media.yml": {"outlets": ("list", {"name": "str", "kind": "str", "aliases": "strlist"})},
     "hedges.yml": {
         "conditional": ("map", {"id": "str", "modal_lemmas": "strlist", "modal_id": "str",
@@ -188,9 +189,11 @@ class Rules:
     anonymous_heads: frozenset[str]
     vague_heads: frozenset[str]
     vague_determiners: frozenset[str]
+    people_heads: frozenset[str]
     source_ids: dict[str, str]
     media: dict[str, tuple[str, str]]
     media_pattern: re.Pattern
+    media_contracted: dict[str, str]
     media_search: re.Pattern
     media_channel: dict
     conditional: dict
@@ -215,6 +218,16 @@ def phrase_pattern(phrases: list[str]) -> re.Pattern:
         words = [re.escape(w).replace("'", "['’ʼ]\\s*") for w in phrase.split()]
         parts.append(r"\s+".join(words).replace("\\-", "[-‑]"))
     return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
+
+
+def _media_search(outlets) -> re.Pattern:
+    """Outlet names as written in running text, with "au Monde" / "du Figaro" for "Le Monde"."""
+    names = [n for o in outlets for n in [o["name"], *o.get("aliases", [])]]
+    pattern = phrase_pattern(names).pattern
+    contracted = [re.sub(r"^(?:le|les) ", "", fold(n)) for n in names if re.match(r"(?i)(le|les) ", n)]
+    if contracted:
+        pattern += r"|(?:(?<=\bau )|(?<=\bdu )|(?<=\baux )|(?<=\bdes ))(?:" + "|".join(re.escape(c) for c in contracted) + r")(?![\w-])"
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def rules_version(directory: Path) -> str:
@@ -373,12 +386,13 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         anonymous_heads=frozenset(fold(w) for w in src["anonymous_heads"]["words"]),
         vague_heads=frozenset(fold(w) for w in src["vague_heads"]["words"]),
         vague_determiners=frozenset(fold(w) for w in src["vague_determiners"]["words"]),
+        people_heads=frozenset(fold(w) for w in src["people_heads"]["words"]),
         source_ids={k: src[k]["id"] for k in src},
         media=media,
         media_pattern=re.compile(r"(?:l'|le |la |les )?(?P<name>" + "|".join(
             re.escape(k) for k in sorted(media, key=len, reverse=True)) + ")"),
-        media_search=phrase_pattern([o["name"] for o in docs["media.yml"]["outlets"]] + [
-            a for o in docs["media.yml"]["outlets"] for a in o.get("aliases", [])]),
+        media_search=_media_search(docs["media.yml"]["outlets"]),
+        media_contracted={re.sub(r"^(?:le|les) ", "", k): v[0] for k, v in media.items() if re.match(r"(le|les) ", k)},
         media_channel={"id": src["media_channel"]["id"],
                        "words": frozenset(fold(w) for w in src["media_channel"]["words"])},
         conditional=dict(hedges["conditional"]),

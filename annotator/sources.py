@@ -63,6 +63,8 @@ def is_pronoun(token: Token) -> bool:
 def media_name(text: str, rules: Rules) -> str | None:
     """The registry name of an outlet written as `text` (with or without its article)."""
     key = fold(text)
+    if key in rules.media_contracted and not text.strip()[:1].islower():
+        return rules.media_contracted[key]
     match = rules.media_pattern.match(key)
     if match is None or match.end() < len(key) and key[match.end()] not in " -":
         return None
