@@ -11,6 +11,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .errors import UserError
+from .reporting import add_report_command
 from .read import DEFAULT_MAX_BYTES, BadInput, InputError, read_articles
 from .rules import RuleError, load_rules
 from .spans import LABELS
@@ -62,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     test = rsub.add_parser("test", help="run the example sentences written in the rule files")
     test.add_argument("--rules", type=Path, default=None)
     test.set_defaults(func=_rules_test)
+    add_report_command(sub)
     try:
         from .labelstudio.commands import add_commands
     except ImportError:
