@@ -46,8 +46,10 @@ def find_attributions(sent: SpacySpan, quotes: list[Quote], rules: Rules) -> Ite
     stops = {sent.start_char + start for _, start, _ in phrases}
     for cue, start, end in phrases:
         _add(found, taken, _cue_phrase(sent, start, end, cue, rules, stops))
+    idioms = {t.i for m in rules.not_cues.finditer(sent.text) for t in sent
+              if sent.start_char + m.start() <= t.idx < sent.start_char + m.end()}
     for token in sent:
-        if token.i not in taken:
+        if token.i not in taken and token.i not in idioms:
             entry = verb_entry(token, rules)
             if entry is not None:
                 _add(found, taken, _verb_cue(token, entry, sent, quotes, rules))
@@ -258,7 +260,7 @@ def _subject(token: Token, start: int, end: int, sent: SpacySpan) -> tuple[Token
                     and not any(c.dep_ == "case" for c in t.children)), None)
     clitic = any(fold(t.text).startswith("-") for t in doc[start:min(sent.end, end + 1)])
     after = doc[end] if end < sent.end else None
-    if _after_comma(doc[start]) and after is not None and (subject is None or subject.i < start) and (
+    if _after_comma(doc[start]) and after is not None and (subject is None or _clause_between(subject, start)) and (
             after.pos_ in ("DET", "PROPN") or after.pos_ == "NOUN" and after.text[:1].isupper()):
         inverted = _inverted_subject(end, sent)
         if inverted is not None:
@@ -268,6 +270,14 @@ def _subject(token: Token, start: int, end: int, sent: SpacySpan) -> tuple[Token
     if subject is None and not clitic:
         subject = _noun_before(doc, start, sent)
     return subject, clitic or (subject is not None and subject.i > token.i)
+
+
+def _clause_between(subject: Token, start: int) -> bool:
+    """A finite verb or a quotation stands between the parser's subject and the verb: the verb is
+    an incise after a whole clause, not the verb of that subject ("X, Y, a confirmé")."""
+    between = subject.doc[subject.i + 1:start]
+    return subject.i > start or any(t.text in QUOTE_CLOSERS or (
+        t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm")) for t in between)
 
 
 def _inverted_subject(end: int, sent: SpacySpan) -> Token | None:

@@ -63,6 +63,9 @@ def find_hedges(sent: SpacySpan, rules: Rules) -> Iterator[tuple[int, int, str, 
                 continue
             start, end = verb_group(token)
             covered = end
+            if fold(token.doc[end - 1].lemma_) in cond["modal_lemmas"]:
+                yield start, end, "HEDGE_MODAL", cond["modal_id"]  # "aurait pu", "aurait dû"
+                continue
             yield start, end, "HEDGE_CONDITIONAL", cond["id"]
             if lemma in rules.modal_lemmas:
                 yield start, end, "HEDGE_MODAL", rules.modal_lemmas[lemma]

@@ -28,7 +28,8 @@ EXAMPLES = {"examples": ("map", {"match": "strlist", "no_match": "strlist"})}
 WORDS = {"id": "str", "words": "strlist"}
 SCHEMAS: dict[str, dict] = {
     "verbs.yml": {"groups": ("list", {"id": "str", "takes": "strlist", "sources": "strlist", "lemmas": "strlist",
-                                      **EXAMPLES})},
+                                      **EXAMPLES}),
+                  "not_cues": ("map", {"id": "str", "phrases": "strlist"})},
     "cues.yml": {"cues": ("list", {"id": "str", "phrases": "strlist", "source": "str", "label": "label",
                                    "requires": "strlist", "emit": "str", **EXAMPLES})},
     "sources.yml": {k: ("map", WORDS) for k in ("media_heads", "document_heads", "anonymous_heads",
@@ -183,6 +184,7 @@ class Rules:
     directory: Path
     version: str
     verbs: dict[str, list[VerbEntry]]
+    not_cues: re.Pattern
     cues: list[CueRule]
     media_heads: frozenset[str]
     document_heads: frozenset[str]
@@ -379,6 +381,7 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         directory=directory,
         version=rules_version(directory),
         verbs=_verbs(docs["verbs.yml"]["groups"]),
+        not_cues=phrase_pattern(docs["verbs.yml"].get("not_cues", {}).get("phrases", ["\0"])),
         cues=[CueRule(c["id"], phrase_pattern(c["phrases"]), c["source"], c.get("label"),
                       frozenset(c.get("requires", [])), c.get("emit", "cue") == "cue") for c in docs["cues.yml"]["cues"]],
         media_heads=frozenset(fold(w) for w in src["media_heads"]["words"]),
