@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
+from ..profile import sentence_index
 from ..spans import Span
 
 FROM_NAME = "label"
@@ -15,7 +16,8 @@ def text_hash(text: str) -> str:
 
 
 def region_id(span: Span) -> str:
-    return f"{span.label[:3].lower()}{span.start}_{span.end}"
+    """Unique within a task: two labels may cover the same characters (CUE and HEDGE_CONDITIONAL)."""
+    return f"{span.label.lower()}_{span.start}_{span.end}"
 
 
 def prediction(spans: list[Span], version: str) -> dict:
@@ -26,12 +28,20 @@ def prediction(spans: list[Span], version: str) -> dict:
         "value": {"start": s.start, "end": s.end, "text": s.text, "labels": [s.label]},
         "meta": {"text": [s.rule]},
     } for s in spans]
-    ids = {(s.start, s.end): region_id(s) for s in spans if s.label == "CUE"}
+    cues = [c for c in spans if c.label == "CUE"]
     for s in spans:
-        cue = ids.get((s.cue_start, s.cue_end))
-        if cue and s.label != "CUE":
-            result.append({"type": "relation", "from_id": region_id(s), "to_id": cue, "direction": "right"})
+        cue = _cue_of(s, cues) if s.label != "CUE" and s.cue_start >= 0 else None
+        if cue:
+            result.append({"type": "relation", "from_id": region_id(s), "to_id": region_id(cue),
+                           "direction": "right"})
     return {"model_version": version, "score": 1.0, "result": result}
+
+
+def _cue_of(span: Span, cues: list[Span]) -> Span | None:
+    """The CUE span at the span's cue range, else the CUE span that contains that range."""
+    exact = [c for c in cues if (c.start, c.end) == (span.cue_start, span.cue_end)]
+    inside = [c for c in cues if c.start <= span.cue_start and span.cue_end <= c.end]
+    return (exact or inside or [None])[0]
 
 
 def build_task(doc_id: str, text: str, spans: list[Span], version: str, meta: dict | None = None) -> dict:
@@ -40,3 +50,39 @@ def build_task(doc_id: str, text: str, spans: list[Span], version: str, meta: di
     for key, value in (meta or {}).items():
         data.setdefault(key, value)
     return {"data": data, "predictions": [prediction(spans, version)]}
+
+
+def spans_from_result(result: list[dict], data: dict, rule: str | None = None) -> list[Span]:
+    """Span records from a prediction's or an annotation's result, on the task's own text.
+
+    Offsets are trusted and the span text is re-read as text[start:end] (the region's own text can
+    differ, e.g. across a line break). `rule` names the rule of every span; without it the rule id
+    kept in each region's meta is used. A relation between a region and a CUE gives its cue range.
+    """
+    text, doc_id = data["text"], str(data["doc_id"])
+    sentences = [(int(a), int(b)) for a, b in data.get("sentences") or []]
+    regions = {r.get("id") or f"#{i}": r for i, r in enumerate(result)
+               if r.get("type") == "labels" and r.get("from_name") == FROM_NAME}
+    cues = _cue_links(result, regions)
+    spans = []
+    for rid, r in regions.items():
+        start, end = int(r["value"]["start"]), int(r["value"]["end"])
+        sent = sentence_index(start, sentences)
+        sentence = text[slice(*sentences[sent])] if sent >= 0 else ""
+        why = rule or ((r.get("meta") or {}).get("text") or [""])[0]
+        spans += [Span(doc_id, start, end, label, text[start:end], why, sent, sentence, *cues.get(rid, (-1, -1)))
+                  for label in r["value"].get("labels") or []]
+    return sorted(spans, key=lambda s: (s.start, s.end, s.label))
+
+
+def _cue_links(result: list[dict], regions: dict[str, dict]) -> dict[str, tuple[int, int]]:
+    """Region id -> range of the CUE it is related to (in either direction)."""
+    links: dict[str, tuple[int, int]] = {}
+    for r in result:
+        if r.get("type") != "relation" or r.get("from_id") not in regions or r.get("to_id") not in regions:
+            continue
+        for one, other in ((r["from_id"], r["to_id"]), (r["to_id"], r["from_id"])):
+            labels, cue = regions[one]["value"].get("labels") or [], regions[other]["value"]
+            if "CUE" in (cue.get("labels") or []) and "CUE" not in labels:
+                links.setdefault(one, (int(cue["start"]), int(cue["end"])))
+    return links

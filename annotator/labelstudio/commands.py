@@ -1,0 +1,121 @@
+"""The `push`, `pull` and `studio` subcommands of `annotator`."""
+from __future__ import annotations
+
+import argparse
+import signal
+import subprocess
+import sys
+import webbrowser
+from pathlib import Path
+
+from ..rules import load_rules
+from .client import Connection, connect, studio_dir
+from .pull import pull
+from .push import BATCH_SIZE, load_tasks, push
+from .server import Account, is_up, start_server, stop_server, studio_account, wait_until_up
+
+DEFAULT_PORT = 8080
+
+
+def add_commands(subparsers) -> None:
+    """Register `push`, `pull` and `studio` on the CLI's subparsers."""
+    p = subparsers.add_parser("push", help="send DIR/tasks.json to a Label Studio project (idempotent)")
+    p.add_argument("dir", type=Path, help="the --out folder of `annotate` (or a tasks.json file)")
+    p.add_argument("--project", required=True, help="project title (created if missing)")
+    p.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"tasks per import (default: {BATCH_SIZE})")
+    _server_options(p)
+    p.set_defaults(func=_push)
+    q = subparsers.add_parser("pull", help="export the analysts' corrections as CSVs")
+    q.add_argument("--project", required=True, help="project title")
+    q.add_argument("--out", required=True, type=Path, help="output folder")
+    q.add_argument("--rules", type=Path, default=None, help="rules folder for the profiles (default: rules/)")
+    q.add_argument("--sep", default=",", choices=[",", ";"], help="CSV separator (default: ,)")
+    _server_options(q)
+    q.set_defaults(func=_pull)
+    s = subparsers.add_parser("studio", help="run a local Label Studio for the analysts (Ctrl-C stops it); its "
+                              "data in $ANNOTATOR_STUDIO_DIR, default ~/.local/share/annotator/studio")
+    s.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port on 127.0.0.1 (default: {DEFAULT_PORT})")
+    s.add_argument("--push", type=Path, default=None, metavar="DIR", help="push DIR/tasks.json once it is up")
+    s.add_argument("--project", default="annotator", help="project title for --push (default: annotator)")
+    s.add_argument("--open", action="store_true", help="open the project in the browser")
+    s.set_defaults(func=_studio)
+
+
+def _server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", default=None,
+                        help="Label Studio URL (default: $LABEL_STUDIO_URL, else the local studio)")
+    parser.add_argument("--api-key", default=None,
+                        help="personal access token or legacy token (default: $LABEL_STUDIO_API_KEY)")
+
+
+def _push(args) -> int:
+    tasks = load_tasks(args.dir)
+    report = push(connect(args.url, args.api_key), tasks, args.project, batch_size=args.batch_size)
+    print(f"project {args.project!r}: {report.created} task(s) created, {report.updated} given the "
+          f"predictions of {report.version}, {report.unchanged} already up to date\n{report.project_url}")
+    return 0
+
+
+def _pull(args) -> int:
+    rules = load_rules(args.rules)
+    report = pull(connect(args.url, args.api_key), args.project, args.out, rules, sep=args.sep)
+    counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
+    print(f"project {args.project!r}: {report.annotations} annotation(s) on {report.tasks} task(s), "
+          f"{report.profiles} corrected profile(s); spans: {counts}\n"
+          f"outputs in {args.out}/: markers_corrected.csv changes.csv profiles_corrected.csv annotations.csv")
+    return 0
+
+
+def _studio(args) -> int:
+    tasks = load_tasks(args.push) if args.push else None  # a bad tasks.json fails before the server starts
+    data_dir = studio_dir()
+    account, url = studio_account(data_dir, args.port)
+    signal.signal(signal.SIGTERM, _interrupt)
+    proc = None
+    if not is_up(url):
+        print(f"starting Label Studio in {data_dir} (the first start prepares its database: about a minute)",
+              file=sys.stderr)
+        proc = start_server(data_dir, args.port, account)
+    try:
+        if proc:
+            wait_until_up(url, proc, data_dir)
+        conn = connect(url, account.token)
+        _announce(url, account)
+        if tasks:
+            _push_to_studio(conn, tasks, args)
+        if proc is None:
+            print("(this server was already running: stop it where it was started)")
+            return 0
+        print("Label Studio runs until Ctrl-C", flush=True)
+        return _wait(proc)
+    finally:
+        if proc:
+            stop_server(proc)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _announce(url: str, account: Account) -> None:
+    print(f"Label Studio is up: {url}\n  login    {account.email}\n  password {account.password}\n"
+          f"  API key  {account.token}\n"
+          f"for other shells: export LABEL_STUDIO_URL={url} LABEL_STUDIO_API_KEY={account.token}", flush=True)
+
+
+def _push_to_studio(conn: Connection, tasks: list[dict], args) -> None:
+    report = push(conn, tasks, args.project)
+    print(f"project {args.project!r}: {report.created} task(s) created, {report.updated} updated, "
+          f"{report.unchanged} unchanged; review them at {report.project_url}", flush=True)
+    if args.open:
+        webbrowser.open(report.project_url)
+
+
+def _wait(proc: subprocess.Popen) -> int:
+    try:
+        proc.wait()
+    except KeyboardInterrupt:
+        print("stopping Label Studio", file=sys.stderr)
+        return 0
+    print(f"Label Studio stopped by itself (exit {proc.returncode})", file=sys.stderr)
+    return 1
