@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up this machine for the annotator: the project's virtualenv (.venv) with the French spaCy
-# model, and with --tests also what the test suite drives for real (the Label Studio server in
-# its own .venv-ls). Idempotent: a second run only checks.
+# model, and the Label Studio server in its own virtualenv (.venv-ls: its pins clash with ours).
+# With --tests, also the test tools and Debian's Chromium for the browser test.
+# Idempotent: a second run only checks.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,10 +24,13 @@ fi
 EXTRAS=""
 [ "$WITH_TESTS" = 1 ] && EXTRAS="[test]"
 uv pip install --quiet --python .venv/bin/python -e ".$EXTRAS"
-# the report notebooks run on this environment's own kernel
-.venv/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+bash scripts/install_label_studio.sh
 
-if [ "$WITH_TESTS" = 1 ]; then
-  bash scripts/install_label_studio.sh
+if [ "$WITH_TESTS" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  # the browser test drives Debian's Chromium (Playwright never downloads a browser here)
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 echo "setup done: .venv/bin/annotator is ready"
