@@ -79,10 +79,14 @@ def api_detail(exc: ApiError) -> str:
 
 
 @contextmanager
-def server_errors(url: str) -> Iterator[None]:
+def server_errors(url: str, timeout: float = TIMEOUT) -> Iterator[None]:
     """Turn connection and HTTP failures into one-line `UserError`s."""
     try:
         yield
+    except httpx.TimeoutException as exc:
+        raise UserError(f"Label Studio at {url} did not answer within {timeout:g} s ({type(exc).__name__}): it "
+                        "is overloaded or stuck, and may still save what it was sent; try again later (push "
+                        "only sends what is missing) or raise --timeout", EXIT_UNREACHABLE) from None
     except httpx.TransportError as exc:
         raise UserError(f"Label Studio is unreachable at {url} ({type(exc).__name__}: {exc}); start it with "
                         "`annotator studio` or check LABEL_STUDIO_URL", EXIT_UNREACHABLE) from None
@@ -97,19 +101,20 @@ def server_errors(url: str) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Connection:
-    """An SDK client and the URL it talks to."""
+    """An SDK client, the URL it talks to and how long it waits for an answer (seconds)."""
 
     ls: LabelStudio
     url: str
+    timeout: float = TIMEOUT
 
 
-def connect(url: str | None = None, key: str | None = None) -> Connection:
+def connect(url: str | None = None, key: str | None = None, timeout: float = TIMEOUT) -> Connection:
     """A client for the resolved server, checked with one authenticated request."""
     url, key = resolve_server(url, key)
-    with server_errors(url):
-        client = LabelStudio(base_url=url, api_key=key, timeout=TIMEOUT)
+    with server_errors(url, timeout):
+        client = LabelStudio(base_url=url, api_key=key, timeout=timeout)
         client.users.whoami()
-    return Connection(client, url)
+    return Connection(client, url, timeout)
 
 
 def field(obj, name: str, default=None):

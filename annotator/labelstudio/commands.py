@@ -9,23 +9,29 @@ import webbrowser
 from pathlib import Path
 
 from ..rules import load_rules
-from .client import Connection, connect, studio_dir
+from .client import TIMEOUT, Connection, connect, studio_dir
 from .pull import pull
 from .push import BATCH_SIZE, load_tasks, push
 from .server import Account, is_up, start_server, stop_server, studio_account, wait_until_up
 
 DEFAULT_PORT = 8080
+EXIT_CODES = ("exit codes: 0 done; 1 bad or empty tasks.json, or several projects with that title; 3 server "
+              "unreachable or silent for --timeout seconds; 4 API key refused (wrong, revoked or expired); 5 project "
+              "not found; 6 config change refused; 7 other server error. A push that stops says how many new tasks "
+              "it imported; run it again once the server is fixed: it imports only the missing ones.")
 
 
 def add_commands(subparsers) -> None:
     """Register `push`, `pull` and `studio` on the CLI's subparsers."""
-    p = subparsers.add_parser("push", help="send DIR/tasks.json to a Label Studio project (idempotent)")
+    p = subparsers.add_parser("push", help="send DIR/tasks.json to a Label Studio project (idempotent)",
+                              epilog=EXIT_CODES)
     p.add_argument("dir", type=Path, help="the --out folder of `annotate` (or a tasks.json file)")
     p.add_argument("--project", required=True, help="project title (created if missing)")
-    p.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"tasks per import (default: {BATCH_SIZE})")
+    p.add_argument("--batch-size", type=_positive(int), default=BATCH_SIZE,
+                   help=f"tasks per import request (default: {BATCH_SIZE})")
     _server_options(p)
     p.set_defaults(func=_push)
-    q = subparsers.add_parser("pull", help="export the analysts' corrections as CSVs")
+    q = subparsers.add_parser("pull", help="export the analysts' corrections as CSVs", epilog=EXIT_CODES)
     q.add_argument("--project", required=True, help="project title")
     q.add_argument("--out", required=True, type=Path, help="output folder")
     q.add_argument("--rules", type=Path, default=None, help="rules folder for the profiles (default: rules/)")
@@ -46,11 +52,24 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
                         help="Label Studio URL (default: $LABEL_STUDIO_URL, else the local studio)")
     parser.add_argument("--api-key", default=None,
                         help="personal access token or legacy token (default: $LABEL_STUDIO_API_KEY)")
+    parser.add_argument("--timeout", type=_positive(float), default=TIMEOUT, metavar="SECONDS",
+                        help=f"how long to wait for each answer of the server (default: {TIMEOUT:g})")
+
+
+def _positive(kind: type[int] | type[float]):
+    """An argparse type: a number of `kind` above 0."""
+    def parse(text: str) -> int | float:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text} is not above 0")
+        return value
+    parse.__name__ = kind.__name__  # argparse's "invalid int value: 'x'"
+    return parse
 
 
 def _push(args) -> int:
     tasks = load_tasks(args.dir)
-    report = push(connect(args.url, args.api_key), tasks, args.project, batch_size=args.batch_size)
+    report = push(connect(args.url, args.api_key, args.timeout), tasks, args.project, batch_size=args.batch_size)
     print(f"project {args.project!r}: {report.created} task(s) created, {report.updated} given the "
           f"predictions of {report.version}, {report.unchanged} already up to date\n{report.project_url}")
     return 0
@@ -58,7 +77,7 @@ def _push(args) -> int:
 
 def _pull(args) -> int:
     rules = load_rules(args.rules)
-    report = pull(connect(args.url, args.api_key), args.project, args.out, rules, sep=args.sep)
+    report = pull(connect(args.url, args.api_key, args.timeout), args.project, args.out, rules, sep=args.sep)
     counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
     print(f"project {args.project!r}: {report.annotations} annotation(s) on {report.tasks} task(s), "
           f"{report.profiles} corrected profile(s); spans: {counts}\n"

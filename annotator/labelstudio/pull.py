@@ -172,7 +172,7 @@ def write_csv(path: Path, columns: list[str], rows: list[dict], sep: str = ",") 
 
 def pull(conn: Connection, title: str, out: Path, rules: Rules, *, sep: str = ",") -> PullReport:
     """Export project `title`'s submitted annotations into the four CSVs of `out`."""
-    with server_errors(conn.url):
+    with server_errors(conn.url, conn.timeout):
         project = require_project(conn, title)
         tasks = list_tasks(conn, project.id)
         emails = user_emails(conn)

@@ -3,7 +3,8 @@
 A task's key is its article's doc_id + text hash (both in the task's data). Pushing again adds no
 task; pushing after a rule change adds the new prediction version to the tasks already there.
 Imports are sent with the SDK's retries off; after a failure the server is listed again and only
-what it does not hold is re-sent.
+what it does not hold is re-sent. An import that timed out is not re-sent (the server may still save
+it): the push stops, and the next one sends what is missing.
 """
 from __future__ import annotations
 
@@ -42,6 +43,20 @@ BACKOFF = 1.0
 MAX_PROBLEMS = 20
 
 Key = tuple[str, str]
+
+
+@dataclass
+class Progress:
+    """How far the import of new tasks got, for the message of a push that stops."""
+
+    new: int = 0
+    imported: int = 0
+
+    def note(self) -> str:
+        if self.imported >= self.new:
+            return ""
+        return (f"; the push stopped with {self.imported} of {self.new} new task(s) imported: push again to "
+                "import the rest (only the missing ones are sent)")
 
 
 @dataclass(frozen=True)
@@ -214,9 +229,11 @@ def plan(tasks: list[dict], index: dict[Key, dict], version: str) -> tuple[list[
 
 
 def _retryable(exc: Exception) -> bool:
+    """A 5xx, 408, 429 or a lost connection. Not a read timeout: the server may still be saving that
+    batch, so listing it as missing and re-sending it would duplicate it."""
     if isinstance(exc, ApiError):
         return exc.status_code is not None and (exc.status_code >= 500 or exc.status_code in (408, 429))
-    return isinstance(exc, httpx.TransportError)
+    return isinstance(exc, httpx.TransportError) and not isinstance(exc, httpx.ReadTimeout)
 
 
 def send_safely(batch: list[dict], send: Callable[[list[dict]], None],
@@ -235,7 +252,8 @@ def send_safely(batch: list[dict], send: Callable[[list[dict]], None],
             return
 
 
-def import_tasks(conn: Connection, project_id: int, tasks: list[dict], batch_size: int) -> None:
+def import_tasks(conn: Connection, project_id: int, tasks: list[dict], batch_size: int,
+                 progress: Progress) -> None:
     """Import new tasks (with their predictions) in batches, with a progress bar."""
     def send(batch: list[dict]) -> None:
         conn.ls.projects.import_tasks(project_id, request=batch, commit_to_project=True,
@@ -245,10 +263,12 @@ def import_tasks(conn: Connection, project_id: int, tasks: list[dict], batch_siz
         there = server_index(list_tasks(conn, project_id))
         return [t for t in batch if task_key(t) not in there]
 
+    progress.new = len(tasks)
     with tqdm(total=len(tasks), desc="push", unit="task", file=sys.stderr, disable=None) as bar:
         for i in range(0, len(tasks), batch_size):
             batch = tasks[i:i + batch_size]
             send_safely(batch, send, missing)
+            progress.imported += len(batch)
             bar.update(len(batch))
 
 
@@ -270,13 +290,17 @@ def push(conn: Connection, tasks: list[dict], title: str, *, labels: tuple[str, 
     """Bring project `title` up to date with `tasks`: config, new tasks, new prediction version."""
     config = labeling_config(labels)
     version = check_tasks(tasks, config)
-    with server_errors(conn.url):
-        project, server_tasks = ensure_project(conn, title, config)
-        new, predictions, unchanged = plan(tasks, server_index(server_tasks), version)
-        import_tasks(conn, project.id, new, batch_size)
-        add_predictions(conn, project.id, predictions, batch_size)
-        conn.ls.projects.update(project.id, model_version=version, show_collab_predictions=True)
-        verify(conn, project.id, tasks, version)
+    progress = Progress()
+    try:
+        with server_errors(conn.url, conn.timeout):
+            project, server_tasks = ensure_project(conn, title, config)
+            new, predictions, unchanged = plan(tasks, server_index(server_tasks), version)
+            import_tasks(conn, project.id, new, batch_size, progress)
+            add_predictions(conn, project.id, predictions, batch_size)
+            conn.ls.projects.update(project.id, model_version=version, show_collab_predictions=True)
+            verify(conn, project.id, tasks, version)
+    except UserError as exc:
+        raise UserError(f"{exc}{progress.note()}", exc.code) from None
     updated = len({p["task"] for p in predictions})
     return PushReport(project.id, f"{conn.url}/projects/{project.id}/data", version, len(new), updated, unchanged)
 
