@@ -31,6 +31,6 @@ if [ "$WITH_TESTS" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
 fi
 echo "setup done: .venv/bin/annotator is ready"

@@ -1,6 +1,7 @@
 """The Label Studio labeling config and analyst instructions, generated from the label set."""
 from __future__ import annotations
 
+from html import escape
 from xml.sax.saxutils import quoteattr
 
 from ..spans import HEDGE_LABELS, LABELS, SOURCE_LABELS
@@ -8,7 +9,9 @@ from .tasks import FROM_NAME, TO_NAME
 
 JUDGEMENT_NAME = "judgement"
 COMMENT_NAME = "comment"
-JUDGEMENTS = ("solide", "mitigé", "faible")
+# The analyst's overall judgement of the article's sourcing, each with its mnemonic hotkey.
+JUDGEMENT_HOTKEYS = {"solide": "s", "mitigé": "m", "faible": "f"}
+JUDGEMENTS = tuple(JUDGEMENT_HOTKEYS)
 
 # One colour family per role, so a glance tells sources, cues, hedges and quotes apart.
 FAMILY_COLOURS = {
@@ -18,33 +21,77 @@ FAMILY_COLOURS = {
     "quote": ("#2e9e5b",),
 }
 
-HINTS = {
-    "SOURCE_NAMED": "Personne ou institution identifiable : Donald Trump, le Kremlin, le président américain",
-    "SOURCE_ANONYMOUS": "Source non identifiée : une source proche du dossier, un porte-parole, les enquêteurs",
-    "SOURCE_DOCUMENT": "Texte ou document : un communiqué officiel, le rapport",
-    "SOURCE_MEDIA": "Autre média ou agence à l'origine de l'information : l'AFP, Reuters, Le Monde",
-    "SOURCE_VAGUE": "Attribution floue ou collective : plusieurs analystes, certains, on",
-    "CUE": "Marqueur d'attribution : selon, d'après, a déclaré, a-t-on appris",
-    "HEDGE_CONDITIONAL": "Conditionnel journalistique, tout le groupe verbal : aurait affirmé, serait",
-    "HEDGE_MODAL": "Marqueur d'incertitude : pourrait, semble, probablement, présumé",
-    "QUOTE": "Paroles rapportées entre guillemets, guillemets exclus",
+# The guide's short definition of each label, and examples, in French for the analysts.
+DEFINITIONS = {
+    "SOURCE_NAMED": ("Personne ou institution identifiable (nom propre, ou fonction qui ne désigne qu'une "
+                     "personne ou un organisme)", "Donald Trump, le président américain, le Kremlin"),
+    "SOURCE_ANONYMOUS": ("Personnes ou sources qui restent non identifiées",
+                         "une source proche du dossier, un porte-parole, les enquêteurs"),
+    "SOURCE_DOCUMENT": ("Déclaration écrite ou document", "un communiqué officiel, le rapport"),
+    "SOURCE_MEDIA": ("Autre média ou agence, origine de l'information ou qui a recueilli les propos",
+                     "l'AFP, Reuters, BFMTV, Le Monde"),
+    "SOURCE_VAGUE": ("Attribution collective ou floue", "plusieurs analystes, de nombreux observateurs, certains, on"),
+    "CUE": ("Marqueur d'attribution, le verbe avec son auxiliaire ; la source en est exclue",
+            "selon, d'après, a déclaré, a-t-on appris"),
+    "HEDGE_CONDITIONAL": ("Conditionnel journalistique (information non confirmée), tout le groupe verbal",
+                          "aurait affirmé, serait, aurait été arrêté"),
+    "HEDGE_MODAL": ("Marqueur de possibilité ou d'incertitude", "pourrait, semble, probablement, présumé"),
+    "QUOTE": ("Paroles ou écrits rapportés entre guillemets, guillemets exclus", "« très productive »"),
 }
 
-INSTRUCTIONS = """<h3>Relecture des sources et des précautions</h3>
-<p>Les règles ont pré-annoté chaque article. Corrigez-les, puis validez avec <b>Submit</b>.</p>
-<ul>
-<li><b>Garder</b> : ne touchez pas à un passage juste.</li>
-<li><b>Corriger l'étiquette</b> : cliquez sur le passage puis sur la bonne étiquette (touches 1 à 9).</li>
-<li><b>Corriger les limites</b> : supprimez le passage et resélectionnez-le.</li>
-<li><b>Supprimer</b> : sélectionnez le passage et appuyez sur Retour arrière.</li>
-<li><b>Ajouter</b> : choisissez l'étiquette puis sélectionnez le texte.</li>
-</ul>
-<p>Une SOURCE ou une QUOTE est reliée à son CUE par une relation (touche R).
-Un verbe d'attribution au conditionnel (<i>aurait affirmé</i>) reçoit deux passages : CUE et HEDGE_CONDITIONAL.
-Les pronoms (<i>il</i>, <i>elle</i>) ne sont jamais des sources. Aucune annotation dans les menus,
-signatures, boutons de partage ou commentaires de lecteurs.</p>
-<p>Pour finir, donnez un jugement global sur l'article (solide, mitigé, faible) et, si besoin, un commentaire.
-Le guide d'annotation complet fait foi.</p>"""
+STEPS = (
+    "<b>Garder</b> : ne touchez pas à un passage juste.",
+    "<b>Corriger l'étiquette</b> : cliquez sur le passage puis sur la bonne étiquette (ou sa touche).",
+    "<b>Corriger les limites</b> : supprimez le passage et resélectionnez-le.",
+    "<b>Supprimer</b> : cliquez sur le passage et appuyez sur Retour arrière.",
+    "<b>Ajouter</b> : choisissez l'étiquette (ou sa touche) puis sélectionnez les mots.",
+)
+CONVENTIONS = (
+    "Une SOURCE ou une QUOTE est reliée à son CUE par une relation (cliquez sur l'un, Alt+R, puis cliquez sur "
+    "l'autre). Un verbe d'attribution au conditionnel (<i>aurait affirmé</i>) reçoit "
+    "deux passages : CUE et HEDGE_CONDITIONAL. Les pronoms (<i>il</i>, <i>elle</i>) ne sont jamais des "
+    "sources. Aucune annotation dans les menus, signatures, boutons de partage ou commentaires de lecteurs."
+)
+
+
+def _row(key: str, label: str) -> str:
+    definition, examples = (escape(x, quote=False) for x in DEFINITIONS[label])
+    return f"<tr><td><b>{key}</b></td><td><b>{label}</b></td><td>{definition}</td><td><i>{examples}</i></td></tr>"
+
+
+def _hint(label: str) -> str:
+    definition, examples = DEFINITIONS[label]
+    return f"{definition}. Ex. : {examples}"
+
+
+def hotkeys(labels: tuple[str, ...] = LABELS) -> dict[str, str]:
+    """The key that picks each label: 1 to 9 in the label set's order (labels past the ninth have none)."""
+    return {label: str(i + 1) for i, label in enumerate(labels[:9])}
+
+
+def instructions(labels: tuple[str, ...] = LABELS) -> str:
+    """The French instructions panel: how to correct, each label's definition and examples, the judgement.
+
+    One line of HTML: Label Studio shows it with `white-space: pre-wrap`, so line breaks would show.
+    """
+    keys = hotkeys(labels)
+    rows = "".join(_row(keys.get(label, ""), label) for label in labels if label in DEFINITIONS)
+    judgements = ", ".join(f"<i>{j}</i> (touche {JUDGEMENT_HOTKEYS[j].upper()})" for j in JUDGEMENTS)
+    return (
+        "<h3>Relecture des sources et des précautions</h3>"
+        "<p>Les règles ont pré-annoté chaque article. Corrigez-les, puis validez avec <b>Submit</b> "
+        "(Ctrl+Entrée).</p>"
+        f"<ul>{''.join(f'<li>{step}</li>' for step in STEPS)}</ul>"
+        "<h4>Les étiquettes</h4>"
+        "<table><tr><th>Touche</th><th>Étiquette</th><th>Définition</th><th>Exemples</th></tr>"
+        f"{rows}</table>"
+        f"<p>{CONVENTIONS}</p>"
+        f"<p>Pour finir, donnez un jugement global sur le sourçage de l'article : {judgements}, et si besoin "
+        "un commentaire. Le guide d'annotation complet fait foi.</p>"
+    )
+
+
+INSTRUCTIONS = instructions()
 
 
 def label_colours(labels: tuple[str, ...] = LABELS) -> dict[str, str]:
@@ -59,21 +106,22 @@ def label_colours(labels: tuple[str, ...] = LABELS) -> dict[str, str]:
 
 
 def labeling_config(labels: tuple[str, ...] = LABELS) -> str:
-    """The XML labeling config: span labels with hotkeys, relations, an overall judgement and a comment."""
-    colours = label_colours(labels)
+    """The XML labeling config: span labels with hotkeys and hints, word-level selection with the labels
+    shown on the text, relations, an overall judgement and a comment."""
+    colours, keys = label_colours(labels), hotkeys(labels)
     lines = [f'  <Labels name="{FROM_NAME}" toName="{TO_NAME}" showInline="true">']
-    for i, label in enumerate(labels):
-        hotkey = f' hotkey="{i + 1}"' if i < 9 else ""
-        hint = f" hint={quoteattr(HINTS[label])}" if label in HINTS else ""
+    for label in labels:
+        hotkey = f' hotkey="{keys[label]}"' if label in keys else ""
+        hint = f" hint={quoteattr(_hint(label))}" if label in DEFINITIONS else ""
         lines.append(f'    <Label value="{label}" background="{colours[label]}"{hotkey}{hint}/>')
     lines.append("  </Labels>")
-    choices = "".join(f'    <Choice value="{j}"/>\n' for j in JUDGEMENTS)
+    choices = "".join(f'    <Choice value="{j}" hotkey="{JUDGEMENT_HOTKEYS[j]}"/>\n' for j in JUDGEMENTS)
     return (
         "<View>\n" + "\n".join(lines) + "\n"
-        f'  <Text name="{TO_NAME}" value="${TO_NAME}" granularity="word"/>\n'
+        f'  <Text name="{TO_NAME}" value="${TO_NAME}" granularity="word" showLabels="true"/>\n'
         '  <Relations>\n    <Relation value="attribution"/>\n  </Relations>\n'
         '  <Header value="Jugement global sur le sourçage de l\'article"/>\n'
-        f'  <Choices name="{JUDGEMENT_NAME}" toName="{TO_NAME}" choice="single" showInline="true">\n'
+        f'  <Choices name="{JUDGEMENT_NAME}" toName="{TO_NAME}" choice="single-radio" showInline="true">\n'
         f"{choices}  </Choices>\n"
         f'  <TextArea name="{COMMENT_NAME}" toName="{TO_NAME}" rows="2" maxSubmissions="1" editable="true"'
         ' placeholder="Commentaire (facultatif)"/>\n'

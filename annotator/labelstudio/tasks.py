@@ -31,8 +31,9 @@ def prediction(spans: list[Span], version: str) -> dict:
     cues = [c for c in spans if c.label == "CUE"]
     for s in spans:
         cue = _cue_of(s, cues) if s.label != "CUE" and s.cue_start >= 0 else None
-        if cue:
-            result.append({"type": "relation", "from_id": region_id(s), "to_id": region_id(cue),
+        if cue:  # source -> cue, cue -> quote
+            first, second = (cue, s) if s.label == "QUOTE" else (s, cue)
+            result.append({"type": "relation", "from_id": region_id(first), "to_id": region_id(second),
                            "direction": "right"})
     return {"model_version": version, "score": 1.0, "result": result}
 

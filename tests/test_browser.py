@@ -1,0 +1,215 @@
+"""The analyst's screen in a real browser: Debian's Chromium, driven by Playwright, logs in to a real
+Label Studio, shows the rules' predictions on a pushed article, takes a correction made with the
+mouse and the keyboard, and `annotator pull` brings back exactly that correction.
+
+Screenshots of the task before and after the correction go to test-artifacts/.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Locator, Page, expect, sync_playwright
+
+from annotator.cli import main
+from annotator.labelstudio.client import find_project, list_tasks
+from annotator.labelstudio.config import DEFINITIONS, hotkeys
+from annotator.spans import Span
+
+from .conftest import ROOT, Article, LiveServer, parse_marked, write_tasks
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Headless, and nothing that would reach beyond 127.0.0.1.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "test-artifacts"
+TIMEOUT_MS = 30_000
+
+# One paragraph per line, so that no region wraps (Label Studio draws a wrapped region's relation
+# arrows from the middle of its whole box). The rules got two spans wrong: a witness is an
+# anonymous source, not a vague one, and a pronoun is never a source. They missed the radio.
+MARKED = (
+    "[Selon|CUE] [la préfecture|SOURCE_NAMED>Selon], le pont de Varades [serait fermé|HEDGE_CONDITIONAL] "
+    "jusqu’à lundi.\n"
+    "[Un témoin|SOURCE_VAGUE>a raconté] [a raconté|CUE] à Radio Estuaire : « [L’eau montait très "
+    "vite|QUOTE>a raconté] ».\n"
+    "[Il|SOURCE_ANONYMOUS>a ajouté] [a ajouté|CUE] que les travaux [pourraient|HEDGE_MODAL] durer tout l’été.\n"
+)
+RELABELLED = ("Un témoin", "SOURCE_VAGUE", "SOURCE_ANONYMOUS")
+DELETED = ("Il", "SOURCE_ANONYMOUS")
+ADDED = ("Radio Estuaire", "SOURCE_MEDIA")
+JUDGEMENT = "mitigé"
+COMMENT = "Le témoin reste anonyme, la radio est une source de fait."  # letters that are hotkeys elsewhere
+
+# The on-screen box of the first occurrence of `words` in the element `root`.
+TEXT_BOX = """([root, words]) => {
+  const walker = document.createTreeWalker(document.querySelector(root), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(words);
+    if (at < 0) continue;
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + words.length);
+    const box = range.getBoundingClientRect();
+    return {x: box.x, y: box.y, width: box.width, height: box.height};
+  }
+  return null;
+}"""
+
+
+@pytest.fixture
+def chromium(tmp_path) -> Iterator[BrowserContext]:
+    """Debian's Chromium with a fresh profile (Playwright's own browsers are never downloaded)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup.sh --tests (it installs Debian's chromium)",
+                    pytrace=False)
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            tmp_path / "chromium-profile", executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+            viewport={"width": 1400, "height": 1050})
+        context.set_default_timeout(TIMEOUT_MS)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def log_in(page: Page, server: LiveServer) -> None:
+    """Log in through Label Studio's own login form."""
+    page.goto(f"{server.url}/user/login/")
+    page.fill("#email", server.account.email)
+    page.fill("#password", server.account.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/(projects/?)?$"))
+
+
+def region(page: Page, text: str) -> Locator:
+    """The highlighted region whose text is exactly `text`."""
+    return page.locator(".htx-highlight", has_text=re.compile(rf"^{re.escape(text)}$"))
+
+
+def shows_label(page: Page, text: str, label: str) -> None:
+    """Wait until the region `text` is on screen with `label` written beside it ("4:SOURCE_VAGUE")."""
+    expect(region(page, text)).to_have_attribute("data-label", re.compile(rf"^\d+:{label}$"))
+
+
+def shows_relations(page: Page, article: Article) -> None:
+    """The Relations panel lists the rules' links, one per span hung on a cue, then goes back to Regions."""
+    page.locator(".lsf-panel-tabs__tab", has_text="Relations").first.click()
+    linked = [s.label for s in article.spans if s.cue_start >= 0]
+    expect(page.locator(".lsf-relations__item")).to_have_text([re.compile(rf"{label}.*CUE|CUE.*{label}")
+                                                               for label in linked])
+    page.locator(".lsf-panel-tabs__tab", has_text="Regions").first.click()
+    expect(page.locator(".lsf-relations__item")).to_have_count(0)
+
+
+def drag_over(page: Page, words: str) -> None:
+    """Select `words` of the article with the mouse, from inside the first word to inside the last."""
+    box = page.evaluate(TEXT_BOX, [".lsf-richtext__container", words])
+    assert box, f"{words!r} is not in the article on screen"
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 2, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] - 2, y, steps=10)
+    page.mouse.up()
+
+
+def check_instructions(page: Page) -> None:
+    """The French instructions panel lists every label's definition."""
+    page.get_by_role("button", name="Instructions").first.click()
+    for definition, examples in DEFINITIONS.values():
+        expect(page.get_by_role("cell", name=definition, exact=True)).to_be_visible()
+        expect(page.get_by_role("cell", name=examples, exact=True)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("cell", name=DEFINITIONS["CUE"][0])).to_be_hidden()
+
+
+def correct(page: Page) -> None:
+    """The analyst's correction: relabel by clicking, delete with Backspace, add with the label's hotkey
+    and a mouse drag, choose the judgement, write a comment."""
+    text, _, new_label = RELABELLED
+    region(page, text).click()
+    page.locator(".lsf-label", has_text=re.compile(rf"^{new_label}\d*$")).click()
+    shows_label(page, text, new_label)
+    page.keyboard.press("Escape")
+
+    region(page, DELETED[0]).click()
+    page.keyboard.press("Backspace")
+    expect(region(page, DELETED[0])).to_have_count(0)
+
+    text, label = ADDED
+    page.keyboard.press(hotkeys()[label])
+    drag_over(page, text)
+    shows_label(page, text, label)
+
+    page.get_by_role("radio", name=JUDGEMENT).check()
+    comment = page.get_by_placeholder("Commentaire (facultatif)")
+    comment.press_sequentially(COMMENT)
+    comment.press("Shift+Enter")
+    expect(page.get_by_text(COMMENT)).to_be_visible()
+    expect(page.get_by_role("radio", name=JUDGEMENT)).to_be_checked()
+
+
+def submit(page: Page) -> None:
+    """Click Submit and wait until the server has stored the annotation."""
+    with page.expect_response(lambda r: r.request.method == "POST" and "/annotations" in r.url) as answer:
+        page.get_by_test_id("bottombar-submit-button").click()
+    assert answer.value.status == 201, answer.value.text()
+    expect(page.get_by_role("status")).to_contain_text("Annotation saved successfully")
+
+
+def read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_an_analyst_corrects_the_predictions_in_the_browser_and_pull_gets_exactly_that(
+        ls_server, chromium, project_title, tmp_path):
+    article = parse_marked("b1_pont_varades", MARKED)
+    server = ["--url", ls_server.url, "--api-key", ls_server.account.token]
+    out = write_tasks(tmp_path / "out", [article.task()])
+    assert main(["push", str(out), "--project", project_title, *server]) == 0
+    conn = ls_server.connect()
+    project = find_project(conn, project_title)
+    [task] = list_tasks(conn, project.id)
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    page = chromium.new_page()
+    log_in(page, ls_server)
+    page.goto(f"{ls_server.url}/projects/{project.id}/data?task={task['id']}")
+    for span in article.spans:
+        shows_label(page, span.text, span.label)
+    expect(page.locator(".htx-highlight[data-label]")).to_have_count(len(article.spans))
+    page.screenshot(path=ARTIFACTS / "task_before.png")
+    shows_relations(page, article)
+    check_instructions(page)
+    correct(page)
+    submit(page)
+    page.screenshot(path=ARTIFACTS / "task_after.png")
+
+    assert main(["pull", "--project", project_title, "--out", str(out), *server]) == 0
+    changes = read_csv(out / "changes.csv")
+    assert Counter(c["change"] for c in changes) == {
+        "kept": len(article.spans) - 2, "relabelled": 1, "deleted": 1, "added": 1}
+    text, old_label, new_label = RELABELLED
+    added = article.span(*ADDED)
+    assert {(c["change"], c["predicted_label"], c["predicted_text"], c["label"], c["text"], c["start"])
+            for c in changes if c["change"] != "kept"} == {
+        ("relabelled", old_label, text, new_label, text, str(article.text.index(text))),
+        ("deleted", DELETED[1], DELETED[0], "", "", ""),
+        ("added", "", "", added.label, added.text, str(added.start))}
+    human = [replace(s, label=new_label) if s.text == text else s for s in article.spans if s.text != DELETED[0]]
+    corrected = [Span.from_row(r) for r in read_csv(out / "markers_corrected.csv")]
+    assert sorted(corrected, key=_key) == sorted([*human, added], key=_key)  # offsets, rules, cue links
+    [annotation] = read_csv(out / "annotations.csv")
+    assert (annotation["judgement"], annotation["comment"], annotation["annotator"]) == (
+        JUDGEMENT, COMMENT, ls_server.account.email)
+
+
+def _key(s: Span) -> tuple[int, int, str]:
+    return s.start, s.end, s.label
