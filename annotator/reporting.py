@@ -48,7 +48,8 @@ COLUMNS_FR = {
     "anonymous_or_vague_sources": "Sources anonymes ou vagues", "source": "Source", "label": "Étiquette",
     "n_mentions": "Mentions",
 }
-ARTICLE_COLUMNS = [*PROFILE_COLUMNS, "outlet_group", "basis", "n_sources", *SHARE_COLUMNS]
+ARTICLE_COLUMNS = [*PROFILE_COLUMNS, "outlet_group", "basis", "n_sources", *SHARE_COLUMNS, "analyst_judgement",
+                   "analyst_comment"]
 ARTICLE_SPAN_COLUMNS = [*SPAN_COLUMNS, "origin"]
 MEAN_COLUMNS = ["share_sentences_attributed", "share_sentences_hedged", *[f"component_{c}" for c in COMPONENTS]]
 OUTLET_COLUMNS = ["outlet_group", "n_articles", "n_sources", *SHARE_COLUMNS, "share_anonymous_or_vague_sources",
@@ -64,6 +65,7 @@ class RunData:
     corrected: pd.DataFrame | None          # markers_corrected.csv, the chosen annotation of each article
     corrected_profiles: pd.DataFrame | None  # profiles_corrected.csv
     evaluated: set[str]                     # the articles the analysts corrected
+    judgements: pd.DataFrame | None = None   # annotations.csv: the chosen annotation's judgement and comment
 
     @property
     def n_sentences(self) -> int:
@@ -122,9 +124,12 @@ def load_run(input_dir: Path | str, corrections_dir: Path | str = "") -> RunData
     evaluated = set()
     for table in (corrected, corrected_profiles):
         evaluated |= set(table["doc_id"]) if table is not None else set()
+    judgements = _optional(folder / "annotations.csv")
+    if judgements is not None and "chosen" in judgements:
+        judgements = judgements[judgements["chosen"].astype(str).str.lower().isin(("true", "1", "yes"))]
     return RunData(read_table(input_dir / "markers.csv"), read_table(input_dir / "profiles.csv"),
                    corrected.reset_index(drop=True) if corrected is not None else None, corrected_profiles,
-                   evaluated)
+                   evaluated, judgements)
 
 
 def _optional(path: Path) -> pd.DataFrame | None:
@@ -166,6 +171,10 @@ def article_profiles(run: RunData, grouping: str = "outlet") -> pd.DataFrame:
     table["n_sources"] = table[[f"n_{label}" for label in SOURCE_LABELS]].sum(axis=1)
     for label in SOURCE_LABELS:
         table[f"share_{label}"] = (table[f"n_{label}"] / table["n_sources"].where(table["n_sources"] > 0)).round(3)
+    verdicts = run.judgements if run.judgements is not None else pd.DataFrame(columns=["doc_id", "judgement", "comment"])
+    verdicts = verdicts.drop_duplicates("doc_id", keep="last").set_index("doc_id")
+    table["analyst_judgement"] = table["doc_id"].map(verdicts["judgement"]).fillna("")
+    table["analyst_comment"] = table["doc_id"].map(verdicts["comment"]).fillna("")
     return table[ARTICLE_COLUMNS]
 
 

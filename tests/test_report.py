@@ -20,7 +20,7 @@ from annotator.cli import main as annotator_main
 from annotator.errors import UserError
 from annotator.profile import PROFILE_COLUMNS
 from annotator.reporting import (ARTICLE_COLUMNS, ARTICLE_SPAN_COLUMNS, OUTLET_COLUMNS, add_report_command,
-                                 execute_notebook, load_run, read_table, write_csv)
+                                 article_profiles, execute_notebook, load_run, read_table, write_csv)
 from annotator.rules import DEFAULT_RULES_DIR, load_rules
 from annotator.spans import SPAN_COLUMNS
 
@@ -277,3 +277,17 @@ def test_setting_snippets_name_the_key_to_extend(label, head, file, parsed):
 def test_report_columns_extend_the_annotate_columns():
     assert ARTICLE_COLUMNS[:len(PROFILE_COLUMNS)] == PROFILE_COLUMNS
     assert ARTICLE_SPAN_COLUMNS[:len(SPAN_COLUMNS)] == SPAN_COLUMNS
+
+
+def test_the_analysts_judgement_reaches_the_article_table(tmp_path):
+    corrections = tmp_path / "corrections"
+    shutil.copytree(DATA / "corrections", corrections)
+    (corrections / "annotations.csv").write_text(
+        "doc_id,annotation_id,chosen,judgement,comment\n"
+        "a05_sommet_budget_ue,1,True,mitigé,sources diplomatiques surtout\n"
+        "a06_cyberattaque_hopital,2,False,solide,\n", encoding="utf-8")
+    run = load_run(DATA / "annotate", corrections)
+    table = article_profiles(run).set_index("doc_id")
+    assert table.loc["a05_sommet_budget_ue", ["analyst_judgement", "analyst_comment"]].tolist() == [
+        "mitigé", "sources diplomatiques surtout"]
+    assert table.loc["a06_cyberattaque_hopital", "analyst_judgement"] == ""
