@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from .distributed import add_engine_options, run_dask
 from .errors import UserError
 from .reporting import add_report_command
 from .read import DEFAULT_MAX_BYTES, BadInput, InputError, read_articles
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     ann.add_argument("--max-mb", type=float, default=DEFAULT_MAX_BYTES / 1e6,
                      help=f"refuse documents larger than this (default: {DEFAULT_MAX_BYTES / 1e6:.0f} MB)")
     ann.add_argument("--strict", action="store_true", help="stop at the first unreadable document")
+    add_engine_options(ann)
     ann.set_defaults(func=_annotate)
     rules = sub.add_parser("rules", help="check the rule files or run their examples")
     rsub = rules.add_subparsers(metavar="ACTION")
@@ -74,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _annotate(args) -> int:
+    if args.engine == "dask":
+        return run_dask(args)
     from .export import Writer
     from .nlp import load_pipeline
     from .pipeline import annotate

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+from operator import attrgetter
 from pathlib import Path
 
 from .labelstudio.tasks import build_task
@@ -15,6 +16,7 @@ from .read import BadInput
 from .spans import SPAN_COLUMNS
 
 ERROR_COLUMNS = ["doc_id", "where", "reason"]
+SPAN_ROW = attrgetter(*SPAN_COLUMNS)  # a span's markers.csv row, several times faster than Span.as_row
 
 
 class _AtomicFile:
@@ -40,7 +42,8 @@ class Writer:
         self.version = version
         self.files = {name: _AtomicFile(out / name) for name in
                       ("markers.csv", "profiles.csv", "tasks.json", "errors.csv")}
-        self.markers = self._csv("markers.csv", SPAN_COLUMNS, separator)
+        self.markers = csv.writer(self.files["markers.csv"].handle, delimiter=separator)
+        self.markers.writerow(SPAN_COLUMNS)
         self.profiles = self._csv("profiles.csv", PROFILE_COLUMNS, separator)
         self.errors = self._csv("errors.csv", ERROR_COLUMNS, separator)
         self.tasks = self.files["tasks.json"].handle
@@ -57,7 +60,7 @@ class Writer:
         if isinstance(outcome, BadInput):
             self.errors.writerow({"doc_id": outcome.doc_id, "where": outcome.where, "reason": outcome.reason})
             return
-        self.markers.writerows(s.as_row() for s in outcome.spans)
+        self.markers.writerows(map(SPAN_ROW, outcome.spans))
         self.profiles.writerow(outcome.profile)
         meta = {k: outcome.profile.get(k, "") for k in ("title", "author", "date", "outlet", "n_words")}
         meta["sentences"] = [list(s) for s in outcome.sentences]

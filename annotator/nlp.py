@@ -31,8 +31,9 @@ class SourcingRules:
         self.rules = rules
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.user_data["matches"] = [tuple(m) for m in match_paragraph(doc, self.rules)] if doc.text else []
-        doc.user_data["sents"] = [(s.start_char, s.end_char) for s in doc.sents] if doc.text else []
+        # len(doc), not doc.text: spaCy rebuilds doc.text from a Token object per token at each call
+        doc.user_data["matches"] = match_paragraph(doc, self.rules) if len(doc) else []
+        doc.user_data["sents"] = [(s.start_char, s.end_char) for s in doc.sents] if len(doc) else []
         doc.user_data["words"] = sum(1 for t in doc if t.is_alpha or t.like_num)
         return doc
 

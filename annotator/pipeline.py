@@ -1,8 +1,16 @@
-"""Annotate a stream of articles: lay out, parse paragraph by paragraph (in worker processes when
-asked), collect the rules' matches as span records and profile each article. Memory stays flat:
-an article leaves the pipeline as soon as its last paragraph is parsed."""
+"""Annotate a stream of articles: lay out, parse paragraph by paragraph, collect the rules' matches
+as span records and profile each article.
+
+Articles travel in chunks of a few parser batches. With several workers, each chunk is annotated
+in a forked process that inherits the loaded model and rules, and only the finished results come
+back (no spaCy `Doc` crosses a process boundary). Memory stays flat: a bounded number of chunks is
+in flight, and each worker process is replaced after a while, since spaCy's vocabulary keeps every
+new word it sees."""
 from __future__ import annotations
 
+import multiprocessing as mp
+import signal
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Union
 
@@ -16,6 +24,10 @@ from .rules import Rules
 from .spans import Span
 
 MAX_PARAGRAPH = 100_000
+BATCH_SIZE = 64            # paragraphs per parser batch
+BATCHES_PER_CHUNK = 4      # parser batches of paragraphs in a chunk of articles
+CHUNKS_PER_WORKER = 2      # chunks in flight per worker: one being annotated, one waiting
+CHUNKS_PER_PROCESS = 200   # a worker process is replaced after this many chunks
 
 
 @dataclass
@@ -31,38 +43,80 @@ class Result:
 
 
 Outcome = Union[Result, BadInput]
+_worker: tuple[Language, Rules, int] | None = None  # (nlp, rules, batch_size) in a worker process
 
 
 def annotate(items: Iterable[Item], nlp: Language, rules: Rules, *, workers: int = 1,
-             batch_size: int = 64) -> Iterator[Outcome]:
+             batch_size: int = BATCH_SIZE) -> Iterator[Outcome]:
     """Yield a `Result` per article (or its `BadInput`), in input order."""
-    pending: dict[int, Result] = {}
-    stream = nlp.pipe(_paragraphs(items, rules, pending), as_tuples=True, n_process=workers, batch_size=batch_size)
-    for doc, (key, offset, last, bad) in stream:
-        if bad is not None:
-            yield bad
-            continue
-        result = pending[key]
-        if doc.text:
-            _collect(result, doc, offset)
-        if last:
-            del pending[key]
-            yield _finish(result, rules)
+    chunks = _chunks(items, rules, batch_size * BATCHES_PER_CHUNK)
+    if workers <= 1 or "fork" not in mp.get_all_start_methods():
+        for chunk in chunks:
+            yield from _annotate_chunk(chunk, nlp, rules, batch_size)
+        return
+    yield from _in_workers(chunks, workers, (nlp, rules, batch_size))
 
 
-def _paragraphs(items: Iterable[Item], rules: Rules, pending: dict[int, Result]):
-    """(paragraph text, context) pairs; every article sends at least one (possibly empty) text."""
-    for key, item in enumerate(items):
-        if isinstance(item, BadInput):
-            yield "", (key, 0, True, item)
-            continue
-        result = pending[key] = Result(item, layout(item.text, rules))
-        pieces = [(s, e) for a, b in result.layout.paragraphs for s, e in _pieces(a, b)] or [(0, 0)]
-        for n, (start, end) in enumerate(pieces):
-            yield parse_form(item.text[start:end]), (key, start, n == len(pieces) - 1, None)
+def _chunks(items: Iterable[Item], rules: Rules, size: int) -> Iterator[list[Outcome]]:
+    """Consecutive articles, laid out, in chunks of about `size` paragraphs."""
+    chunk: list[Outcome] = []
+    n = 0
+    for item in items:
+        outcome = item if isinstance(item, BadInput) else Result(item, layout(item.text, rules))
+        chunk.append(outcome)
+        n += max(1, len(outcome.layout.paragraphs)) if isinstance(outcome, Result) else 1
+        if n >= size:
+            yield chunk
+            chunk, n = [], 0
+    if chunk:
+        yield chunk
 
 
-def _pieces(start: int, end: int):
+def _in_workers(chunks: Iterator[list[Outcome]], workers: int,
+                work: tuple[Language, Rules, int]) -> Iterator[Outcome]:
+    """Annotate the chunks in forked worker processes; yield their results in input order."""
+    context = mp.get_context("fork")
+    with context.Pool(workers, _start_worker, work, maxtasksperchild=CHUNKS_PER_PROCESS) as pool:
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(_annotate_in_worker, (chunk,)))
+            if len(pending) >= workers * CHUNKS_PER_WORKER:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
+def _start_worker(nlp: Language, rules: Rules, batch_size: int) -> None:
+    """Ctrl-C is the parent's to handle: it stops the pool."""
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker = (nlp, rules, batch_size)
+
+
+def _annotate_in_worker(chunk: list[Outcome]) -> list[Outcome]:
+    return _annotate_chunk(chunk, *_worker)
+
+
+def _annotate_chunk(chunk: list[Outcome], nlp: Language, rules: Rules, batch_size: int) -> list[Outcome]:
+    """Parse the paragraphs of a chunk of laid-out articles, then collect and profile each article."""
+    results = [r for r in chunk if isinstance(r, Result)]
+    for doc, (result, offset) in nlp.pipe(_paragraphs(results), as_tuples=True, batch_size=batch_size):
+        _collect(result, doc, offset)
+    for result in results:
+        result.profile = build_profile(result.article.doc_id, result.spans, result.sentences, result.n_words,
+                                       result.layout.meta, rules)
+    return chunk
+
+
+def _paragraphs(results: list[Result]) -> Iterator[tuple[str, tuple[Result, int]]]:
+    """(paragraph text as parsed, (its article, its offset)) pairs."""
+    for result in results:
+        text = result.article.text
+        for start, end in (piece for a, b in result.layout.paragraphs for piece in _pieces(a, b)):
+            yield parse_form(text[start:end]), (result, start)
+
+
+def _pieces(start: int, end: int) -> Iterator[tuple[int, int]]:
     """Very long paragraphs are parsed in pieces (spaCy's max_length is 1,000,000 characters)."""
     while end - start > MAX_PARAGRAPH:
         yield start, start + MAX_PARAGRAPH
@@ -81,10 +135,3 @@ def _collect(result: Result, doc, offset: int) -> None:
         result.spans.append(Span(doc_id, offset + start, offset + end, label, text[offset + start:offset + end],
                                  rule, base + n, text[s:e].strip(), offset + cue_start if cue_start >= 0 else -1,
                                  offset + cue_end if cue_end >= 0 else -1))
-
-
-def _finish(result: Result, rules: Rules) -> Result:
-    article = result.article
-    result.profile = build_profile(article.doc_id, result.spans, result.sentences, result.n_words,
-                                   result.layout.meta, rules)
-    return result
