@@ -3,6 +3,7 @@ commands registered by their own modules."""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from collections import Counter
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"annotator: {exc}", file=sys.stderr)
         return getattr(exc, "code", 1) if isinstance(exc, UserError) else 2
     except KeyboardInterrupt:
-        print("annotator: interrupted; earlier outputs are untouched", file=sys.stderr)
+        print("annotator: interrupted; earlier outputs are untouched (annotate --resume goes on)", file=sys.stderr)
         return 130
 
 
@@ -55,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     ann.add_argument("--max-mb", type=float, default=DEFAULT_MAX_BYTES / 1e6,
                      help=f"refuse documents larger than this (default: {DEFAULT_MAX_BYTES / 1e6:.0f} MB)")
     ann.add_argument("--strict", action="store_true", help="stop at the first unreadable document")
+    ann.add_argument("--resume", action="store_true",
+                     help="go on with an interrupted run into the same --out (its articles are not redone)")
     add_engine_options(ann)
     ann.set_defaults(func=_annotate)
     rules = sub.add_parser("rules", help="check the rule files or run their examples")
@@ -86,7 +89,11 @@ def _annotate(args) -> int:
     items = read_articles(args.input, id_col=args.id_col, text_col=args.text_col,
                           max_bytes=int(args.max_mb * 1e6))
     nlp = load_pipeline(rules, fast=args.fast)
-    writer = Writer(args.out, rules.version, separator=args.sep)
+    writer = Writer(args.out, rules.version, separator=args.sep, resume=args.resume)
+    if writer.done:
+        print(f"annotator: resuming, {len(writer.done)} documents already done", file=sys.stderr)
+        items = (i for i in items if (i.doc_id not in writer.done))
+    signal.signal(signal.SIGTERM, _interrupt)
     labels, n_docs, errors, began = Counter(), 0, 0, time.perf_counter()
     complete = False
     try:
@@ -107,6 +114,10 @@ def _annotate(args) -> int:
         writer.close(complete=complete)
     _summary(args.out, n_docs, errors, labels, time.perf_counter() - began, rules.version)
     return 1 if errors else 0
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _summary(out: Path, n_docs: int, errors: int, labels: Counter, seconds: float, version: str) -> None:

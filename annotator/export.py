@@ -1,6 +1,8 @@
 """Output files of `annotate`, written incrementally: markers.csv, profiles.csv, tasks.json,
-errors.csv. Each file is written under a temporary name and renamed when complete, so an
-interrupted run never leaves a half-written file in place of a good one."""
+errors.csv. Each file is written under a temporary name and renamed when the run completes, so an
+interrupted run never leaves a half-written file in place of a good one. A checkpoint records,
+every few articles, which articles are done and how long each file was then: `--resume` cuts the
+temporary files back to the last checkpoint and goes on from there, so no row is duplicated."""
 from __future__ import annotations
 
 import csv
@@ -17,59 +19,111 @@ from .spans import SPAN_COLUMNS
 
 ERROR_COLUMNS = ["doc_id", "where", "reason"]
 SPAN_ROW = attrgetter(*SPAN_COLUMNS)  # a span's markers.csv row, several times faster than Span.as_row
+FILES = ("markers.csv", "profiles.csv", "tasks.json", "errors.csv")
+PROGRESS = ".annotate.progress"
+CHECKPOINT_EVERY = 50
 
 
 class _AtomicFile:
-    def __init__(self, path: Path):
+    """A file written as `.NAME.part` and renamed to NAME on commit; resumable at a byte offset."""
+
+    def __init__(self, path: Path, resume_at: int | None = None):
         self.path = path
         self.tmp = path.with_name(f".{path.name}.part")
-        self.handle = self.tmp.open("w", encoding="utf-8", newline="")
+        if resume_at is not None:
+            with self.tmp.open("r+b") as raw:
+                raw.truncate(resume_at)
+        self.handle = self.tmp.open("a" if resume_at is not None else "w", encoding="utf-8", newline="")
+
+    def offset(self) -> int:
+        self.handle.flush()
+        return self.handle.buffer.tell()
 
     def commit(self) -> None:
         self.handle.close()
         os.replace(self.tmp, self.path)
 
-    def abort(self) -> None:
+    def keep(self) -> None:
         self.handle.close()
-        self.tmp.unlink(missing_ok=True)
 
 
 class Writer:
     """Writes the outputs of one `annotate` run into `out`, one article at a time."""
 
-    def __init__(self, out: Path, version: str, *, separator: str = ","):
+    def __init__(self, out: Path, version: str, *, separator: str = ",", resume: bool = False):
         out.mkdir(parents=True, exist_ok=True)
         self.version = version
-        self.files = {name: _AtomicFile(out / name) for name in
-                      ("markers.csv", "profiles.csv", "tasks.json", "errors.csv")}
+        self.progress = out / PROGRESS
+        state = _last_checkpoint(self.progress, out) if resume else None
+        self.done: set[str] = set(state["done"]) if state else set()
+        self.n_tasks = state["n_tasks"] if state else 0
+        offsets = state["offsets"] if state else {}
+        self.files = {name: _AtomicFile(out / name, offsets.get(name)) for name in FILES}
         self.markers = csv.writer(self.files["markers.csv"].handle, delimiter=separator)
-        self.markers.writerow(SPAN_COLUMNS)
-        self.profiles = self._csv("profiles.csv", PROFILE_COLUMNS, separator)
-        self.errors = self._csv("errors.csv", ERROR_COLUMNS, separator)
+        self.profiles = csv.DictWriter(self.files["profiles.csv"].handle, fieldnames=PROFILE_COLUMNS,
+                                       delimiter=separator, extrasaction="ignore")
+        self.errors = csv.DictWriter(self.files["errors.csv"].handle, fieldnames=ERROR_COLUMNS, delimiter=separator)
         self.tasks = self.files["tasks.json"].handle
-        self.tasks.write("[")
-        self.n_tasks = 0
-
-    def _csv(self, name: str, columns: list[str], separator: str) -> csv.DictWriter:
-        writer = csv.DictWriter(self.files[name].handle, fieldnames=columns, delimiter=separator,
-                                extrasaction="ignore")
-        writer.writeheader()
-        return writer
+        self.since_checkpoint: list[str] = []
+        if state is None:
+            self.progress.unlink(missing_ok=True)
+            self.markers.writerow(SPAN_COLUMNS)
+            self.profiles.writeheader()
+            self.errors.writeheader()
+            self.tasks.write("[")
+            self.checkpoint()
 
     def add(self, outcome: Result | BadInput) -> None:
         if isinstance(outcome, BadInput):
             self.errors.writerow({"doc_id": outcome.doc_id, "where": outcome.where, "reason": outcome.reason})
-            return
-        self.markers.writerows(map(SPAN_ROW, outcome.spans))
-        self.profiles.writerow(outcome.profile)
-        meta = {k: outcome.profile.get(k, "") for k in ("title", "author", "date", "outlet", "n_words")}
-        meta["sentences"] = [list(s) for s in outcome.sentences]
-        task = build_task(outcome.article.doc_id, outcome.article.text, outcome.spans, self.version, meta)
-        self.tasks.write(("," if self.n_tasks else "") + "\n" + json.dumps(task, ensure_ascii=False))
-        self.n_tasks += 1
+        else:
+            self.markers.writerows(map(SPAN_ROW, outcome.spans))
+            self.profiles.writerow(outcome.profile)
+            meta = {k: outcome.profile.get(k, "") for k in ("title", "author", "date", "outlet", "n_words")}
+            meta["sentences"] = [list(s) for s in outcome.sentences]
+            task = build_task(outcome.article.doc_id, outcome.article.text, outcome.spans, self.version, meta)
+            self.tasks.write(("," if self.n_tasks else "") + "\n" + json.dumps(task, ensure_ascii=False))
+            self.n_tasks += 1
+        self.since_checkpoint.append(outcome.doc_id if isinstance(outcome, BadInput) else outcome.article.doc_id)
+        if len(self.since_checkpoint) >= CHECKPOINT_EVERY:
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Record the articles written since the last checkpoint and the length of every file."""
+        record = {"done": self.since_checkpoint, "n_tasks": self.n_tasks,
+                  "offsets": {name: f.offset() for name, f in self.files.items()}}
+        with self.progress.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        self.done.update(self.since_checkpoint)
+        self.since_checkpoint = []
 
     def close(self, *, complete: bool = True) -> None:
-        """Rename every file into place (complete run) or drop the temporary files (interrupted)."""
+        """Rename every file into place (complete run), or keep the temporary files for `--resume`
+        (interrupted run: the previous outputs stay as they were). No checkpoint is taken then: an
+        interruption may have cut an article short, and the last checkpoint is before it."""
+        if not complete:
+            for f in self.files.values():
+                f.keep()
+            return
         self.tasks.write("\n]\n")
         for f in self.files.values():
-            f.commit() if complete else f.abort()
+            f.commit()
+        self.progress.unlink(missing_ok=True)
+
+
+def _last_checkpoint(progress: Path, out: Path) -> dict | None:
+    """The state of an interrupted run in `out`: done doc_ids, task count and file lengths."""
+    if not progress.is_file() or not all((out / f".{name}.part").is_file() for name in FILES):
+        return None
+    done: list[str] = []
+    state = None
+    for line in progress.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            break  # a checkpoint cut short by a crash: the one before it holds
+        done += record["done"]
+        state = {**record, "done": list(done)}
+    return state
