@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Union
 
 import pyarrow.parquet as pq
 
-from .read import (Article, BadInput, InputError, Item, _checked, _csv_rows, _decode, _from_row, _lines,
-                   _read_text_file, _too_large, read_articles)
+from .read import (Article, BadInput, InputError, Item, _checked, _csv_rows, _from_row, _lines, _read_jsonl,
+                   _read_text_file, read_articles)
 
 
 class CsvReader(csv.DictReader):
@@ -87,7 +86,7 @@ class RecordsPart:
             handle.seek(self.start)
             data = handle.read(self.stop - self.start)
         if self.header is None:
-            return _jsonl_items(io.BytesIO(data), self.shown, id_col, text_col, max_bytes, self.first_line)
+            return _read_jsonl(io.BytesIO(data), self.shown, id_col, text_col, max_bytes, self.first_line)
         csv.field_size_limit(max_bytes)
         reader = CsvReader(io.StringIO(data.decode("utf-8"), newline=""), fieldnames=list(self.header),
                            strict=True, offset=self.first_line)
@@ -235,28 +234,6 @@ def _plan_jsonl(path: Path, size: int, max_bytes: int) -> list[Part]:
 
         return _cut(ends(), (0, 0), size, lambda n, start, stop, count: RecordsPart(
             n, where, shown, start[0], stop[0], start[1], count))
-
-
-def _jsonl_items(stream: IO[bytes], shown: str, id_col: str, text_col: str, max_bytes: int,
-                 first_line: int) -> Iterator[Item]:
-    """read.py's `_read_jsonl`, numbering lines from `first_line` + 1."""
-    for number, line in enumerate(_lines(stream, max_bytes), first_line + 1):
-        where = f"{shown}:{number}"
-        if line is None:
-            yield BadInput(f"line-{number}", where, _too_large(max_bytes + 1, max_bytes))
-            continue
-        if not line.strip():
-            continue
-        decoded = _decode(line, f"line-{number}", where)
-        if isinstance(decoded, BadInput):
-            yield decoded
-            continue
-        try:
-            row = json.loads(decoded.text)
-        except json.JSONDecodeError as exc:
-            yield BadInput(f"line-{number}", where, f"invalid JSON: {exc.msg} (column {exc.colno})")
-            continue
-        yield _from_row(row, where, id_col, text_col, number)
 
 
 def _plan_parquet(path: Path, size: int, id_col: str, text_col: str) -> list[Part]:

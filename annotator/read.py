@@ -121,8 +121,10 @@ def _read_jsonl_or_text(stream: IO[bytes], name: str, id_col: str, text_col: str
     yield _decode(data, "stdin", name)
 
 
-def _read_jsonl(stream: IO[bytes], name: str, id_col: str, text_col: str, max_bytes: int) -> Iterator[Item]:
-    for number, line in enumerate(_lines(stream, max_bytes), 1):
+def _read_jsonl(stream: IO[bytes], name: str, id_col: str, text_col: str, max_bytes: int,
+                first_line: int = 0) -> Iterator[Item]:
+    """The records of a JSON Lines stream, numbering its lines from `first_line` + 1."""
+    for number, line in enumerate(_lines(stream, max_bytes), first_line + 1):
         where = f"{name}:{number}"
         if line is None:
             yield BadInput(f"line-{number}", where, _too_large(max_bytes + 1, max_bytes))
