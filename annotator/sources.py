@@ -5,8 +5,8 @@ from spacy.tokens import Span as SpacySpan, Token
 
 from .rules import Rules, fold
 
-# dependents that identify a source and belong to its span ("des responsables de haut rang au
-# sein de la Maison-Blanche", "Iouri Ouchakov, conseiller de la présidence")
+# dependents that identify a source and belong to its span ("des diplomates de haut niveau au
+# sein du ministère", "Anne Roux, conseillère du maire")
 KEEP_RIGHT = {"amod", "nmod", "appos", "flat", "flat:name", "flat:foreign", "fixed", "conj", "cc",
               "nummod", "acl", "compound", "case", "det", "advmod", "obl:mod", "obl:arg"}
 PERSONAL_PRONOUNS = {"il", "elle", "ils", "elles", "je", "j'", "nous", "vous", "tu", "lui", "eux", "ce",

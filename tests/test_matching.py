@@ -28,7 +28,7 @@ EXAMPLES = [
     "[Le président|SOURCE_NAMED] [a par ailleurs révélé|CUE] qu'une rencontre était en préparation.",
     # the journalistic conditional and modals
     "Le suspect [aurait été arrêté|HEDGE_CONDITIONAL] mardi soir.",
-    "Les deux camps [seraient en train de finaliser|HEDGE_CONDITIONAL] l'accord.",
+    "Les négociateurs [seraient en train de boucler|HEDGE_CONDITIONAL] le texte.",
     "« Stabiliser la région est utile », [aurait affirmé|CUE] [le président|SOURCE_NAMED].",
     "Ce sommet [pourrait|HEDGE_MODAL] avoir lieu la semaine prochaine.",
     "Le projet [semble|HEDGE_MODAL] compromis après un [éventuel|HEDGE_MODAL] recours.",

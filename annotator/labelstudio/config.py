@@ -24,7 +24,7 @@ FAMILY_COLOURS = {
 # The guide's short definition of each label, and examples, in French for the analysts.
 DEFINITIONS = {
     "SOURCE_NAMED": ("Personne ou institution identifiable (nom propre, ou fonction qui ne désigne qu'une "
-                     "personne ou un organisme)", "Donald Trump, le président américain, le Kremlin"),
+                     "personne ou un organisme)", "Emmanuel Macron, le ministre de l'Intérieur, l'Élysée"),
     "SOURCE_ANONYMOUS": ("Personnes ou sources qui restent non identifiées",
                          "une source proche du dossier, un porte-parole, les enquêteurs"),
     "SOURCE_DOCUMENT": ("Déclaration écrite ou document", "un communiqué officiel, le rapport"),
@@ -36,7 +36,7 @@ DEFINITIONS = {
     "HEDGE_CONDITIONAL": ("Conditionnel journalistique (information non confirmée), tout le groupe verbal",
                           "aurait affirmé, serait, aurait été arrêté"),
     "HEDGE_MODAL": ("Marqueur de possibilité ou d'incertitude", "pourrait, semble, probablement, présumé"),
-    "QUOTE": ("Paroles ou écrits rapportés entre guillemets, guillemets exclus", "« très productive »"),
+    "QUOTE": ("Paroles ou écrits rapportés entre guillemets, guillemets exclus", "« une décision brutale »"),
 }
 
 STEPS = (
