@@ -55,7 +55,7 @@ class Writer:
         self.version = version
         self.progress = out / PROGRESS
         state = _last_checkpoint(self.progress, out) if resume else None
-        self.done: set[str] = set(state["done"]) if state else set()
+        self.done: set[str] = set(state["done"]) if state else set()  # by the interrupted run, not redone
         self.n_tasks = state["n_tasks"] if state else 0
         offsets = state["offsets"] if state else {}
         self.files = {name: _AtomicFile(out / name, offsets.get(name)) for name in FILES}
@@ -96,7 +96,6 @@ class Writer:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
-        self.done.update(self.since_checkpoint)
         self.since_checkpoint = []
 
     def close(self, *, complete: bool = True) -> None:
@@ -121,9 +120,8 @@ def _last_checkpoint(progress: Path, out: Path) -> dict | None:
     state = None
     for line in progress.read_text(encoding="utf-8").splitlines():
         try:
-            record = json.loads(line)
+            state = json.loads(line)
         except json.JSONDecodeError:
             break  # a checkpoint cut short by a crash: the one before it holds
-        done += record["done"]
-        state = {**record, "done": list(done)}
-    return state
+        done += state["done"]
+    return {**state, "done": done} if state else None
