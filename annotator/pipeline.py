@@ -87,9 +87,12 @@ def _in_workers(chunks: Iterator[list[Outcome]], workers: int,
 
 
 def _start_worker(nlp: Language, rules: Rules, batch_size: int) -> None:
-    """Ctrl-C is the parent's to handle: it stops the pool."""
+    """Signals are the parent's to handle: Ctrl-C reaches the whole process group and the parent
+    stops the pool, whose terminate() must then kill each worker outright (a SIGTERM handler
+    inherited from the parent would run Python code in the worker instead, and can hang it)."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker = (nlp, rules, batch_size)
 
 
