@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -66,18 +67,22 @@ def main(argv: list[str] | None = None) -> int:
     args = _options(argv)
     began = time.perf_counter()
     load = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="annotator-bench-") as tmp:
-        corpora = {n: _corpus(Path(tmp), n) for n in sorted({args.n, *args.sizes})}
-        bare = _bare(corpora[args.n], args)
-        startup = _annotate(_corpus(Path(tmp), 1), Path(tmp), 1, 0, args, startup=0.0).cpu
-        one = _annotate(corpora[args.n], Path(tmp), 1, bare.tokens, args, startup=startup)
-        two = _annotate(corpora[args.n], Path(tmp), args.workers, bare.tokens, args, startup=startup)
-        same = one.digest == two.digest
-        rss = {n: two if n == args.n else _annotate(corpora[n], Path(tmp), args.workers, 0, args, startup=startup)
+    with tempfile.TemporaryDirectory(prefix="annotator-bench-") as folder:
+        tmp = Path(folder)
+        corpora = {n: _corpus(tmp, n) for n in sorted({args.n, *args.sizes})}
+        bare = _Bare(corpora[args.n], args)
+        startup = _annotate(_corpus(tmp, 1), tmp, 1, 0, args, startup=0.0).cpu
+        rounds = []
+        for r in range(args.rounds):
+            _progress(f"round {r + 1} of {args.rounds}")
+            a = bare.run()
+            rounds.append((a, _annotate(corpora[args.n], tmp, 1, a.tokens, args, startup=startup),
+                           _annotate(corpora[args.n], tmp, args.workers, a.tokens, args, startup=startup)))
+        rss = {n: rounds[0][2] if n == args.n else _annotate(corpora[n], tmp, args.workers, 0, args, startup=startup)
                for n in args.sizes}
-        fast = _annotate(corpora[args.n], Path(tmp), 1, bare.tokens, args, startup=startup,
+        fast = _annotate(corpora[args.n], tmp, 1, rounds[0][0].tokens, args, startup=startup,
                          fast=True) if args.with_fast else None
-    report = _report(args, bare, one, two, same, rss, fast, load, time.perf_counter() - began)
+    report = _report(args, rounds, rss, fast, load, time.perf_counter() - began)
     print(json.dumps(report, indent=2) if args.json else _table(report))
     return 0 if all(report["passed"].values()) else 1
 
@@ -88,15 +93,17 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sizes", type=int, nargs=2, default=[2000, 20000], metavar=("SMALL", "LARGE"),
                         help="corpus sizes for peak RSS (default: 2000 20000)")
     parser.add_argument("--workers", type=int, default=2, help="workers of run (c) (default: 2)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of (a), (b), (c), one after the other; the medians are reported (default: 3)")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE,
                         help=f"paragraphs per parser batch, for all runs (default: annotate's, {BATCH_SIZE})")
     parser.add_argument("--fast", action="store_true", help="benchmark the --fast pipeline throughout")
     parser.add_argument("--with-fast", action="store_true", help="also run (d) annotate --fast, one worker")
-    parser.add_argument("--quick", action="store_true", help="smoke run: --n 200 --sizes 200 1000")
+    parser.add_argument("--quick", action="store_true", help="smoke run: --n 200 --sizes 200 1000 --rounds 1")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     if args.quick:
-        args.n, args.sizes = 200, [200, 1000]
+        args.n, args.sizes, args.rounds = 200, [200, 1000], 1
     return args
 
 
@@ -127,28 +134,33 @@ def _corpus(folder: Path, n: int) -> Path:
 
 # --- (a) bare spaCy -------------------------------------------------------------------------
 
-def _bare(corpus: Path, args: argparse.Namespace) -> Run:
+class _Bare:
     """The annotator's own pipeline with its rules component disabled, over the paragraphs
     annotate would parse."""
-    from annotator.clean import layout
-    from annotator.nlp import load_pipeline, parse_form
-    from annotator.read import Article, read_articles
-    from annotator.rules import load_rules
 
-    rules = load_rules()
-    nlp = load_pipeline(rules, fast=args.fast)
-    texts = [parse_form(item.text[a:b]) for item in read_articles(str(corpus)) if isinstance(item, Article)
-             for a, b in layout(item.text, rules).paragraphs]
-    _progress(f"(a) bare nlp.pipe: {len(texts)} paragraphs, components {nlp.pipe_names[:-1]}")
-    tokens, clock = 0, _Clock()
-    with nlp.select_pipes(disable=["sourcing_rules"]):
-        for doc in nlp.pipe(texts, batch_size=args.batch_size):
-            tokens += len(doc)
-    cpu = time.process_time() - clock.cpu
-    seconds, elsewhere = clock.stop(cpu)
-    run = Run("bare", args.n, tokens, seconds, cpu, elsewhere)
-    _progress(f"(a) done in {run.seconds:.1f} s: {run.docs_per_s:.1f} docs/s, {run.tokens_per_s:.0f} tokens/s")
-    return run
+    def __init__(self, corpus: Path, args: argparse.Namespace):
+        from annotator.clean import layout
+        from annotator.nlp import load_pipeline, parse_form
+        from annotator.read import Article, read_articles
+        from annotator.rules import load_rules
+
+        rules = load_rules()
+        self.nlp = load_pipeline(rules, fast=args.fast)
+        self.texts = [parse_form(item.text[a:b]) for item in read_articles(str(corpus))
+                      if isinstance(item, Article) for a, b in layout(item.text, rules).paragraphs]
+        self.docs, self.batch_size = args.n, args.batch_size
+
+    def run(self) -> Run:
+        _progress(f"(a) bare nlp.pipe: {len(self.texts)} paragraphs, components {self.nlp.pipe_names[:-1]}")
+        tokens, clock = 0, _Clock()
+        with self.nlp.select_pipes(disable=["sourcing_rules"]):
+            for doc in self.nlp.pipe(self.texts, batch_size=self.batch_size):
+                tokens += len(doc)
+        cpu = time.process_time() - clock.cpu
+        seconds, elsewhere = clock.stop(cpu)
+        run = Run("bare", self.docs, tokens, seconds, cpu, elsewhere)
+        _progress(f"(a) done in {run.seconds:.1f} s: {run.docs_per_s:.1f} docs/s, {run.tokens_per_s:.0f} tokens/s")
+        return run
 
 
 # --- (b), (c) annotate end to end -----------------------------------------------------------
@@ -261,19 +273,26 @@ def _digest(out: Path) -> str:
 
 # --- report ---------------------------------------------------------------------------------
 
-def _report(args: argparse.Namespace, bare: Run, one: Run, two: Run, same: bool, rss: dict[int, Run],
+def _report(args: argparse.Namespace, rounds: list[tuple[Run, Run, Run]], rss: dict[int, Run],
             fast: Run | None, load: float, seconds: float) -> dict:
+    """The figures of each round, and their medians: a drift in the machine's speed (another
+    virtual machine on the same host, say) then weighs on one round, not on the ratios."""
     small, large = (rss[n] for n in args.sizes)
-    ratios = {"b/a": one.docs_per_s / bare.docs_per_s, "c/b": two.docs_per_s / one.docs_per_s,
-              "rss": large.rss_tree_mb / small.rss_tree_mb}
-    cpu = {"b/a": bare.cpu / one.cpu, "c/b": two.cpu / one.cpu}
+    per_round = [{"b/a": b.docs_per_s / a.docs_per_s, "c/b": c.docs_per_s / b.docs_per_s,
+                  "b/a cpu": a.cpu / b.cpu, "c/b cpu": c.cpu / b.cpu} for a, b, c in rounds]
+    ratios = {key: statistics.median(r[key] for r in per_round) for key in per_round[0]}
+    ratios["rss"] = large.rss_tree_mb / small.rss_tree_mb
+    runs = {key: {name: round(statistics.median(f[name] for f in (_figures(r[i]) for r in rounds)), 2)
+                  for name in _figures(rounds[0][i])} for i, key in enumerate("abc")}
+    same = len({run.digest for _, b, c in rounds for run in (b, c)}) == 1
     report = {
-        "n": args.n, "tokens": bare.tokens, "workers": args.workers, "fast": args.fast,
-        "batch_size": args.batch_size, "cpus": os.cpu_count(),
+        "n": args.n, "tokens": rounds[0][0].tokens, "workers": args.workers, "fast": args.fast,
+        "batch_size": args.batch_size, "cpus": os.cpu_count(), "rounds": len(rounds),
         "load_average_before": round(load, 2), "benchmark_seconds": round(seconds),
-        "runs": {key: _figures(run) for key, run in (("a", bare), ("b", one), ("c", two))},
+        "runs": runs,
         "b_over_a": round(ratios["b/a"], 3), "c_over_b": round(ratios["c/b"], 3),
-        "b_over_a_cpu_time": round(cpu["b/a"], 3), "c_cpu_over_b_cpu": round(cpu["c/b"], 3),
+        "b_over_a_cpu_time": round(ratios["b/a cpu"], 3), "c_cpu_over_b_cpu": round(ratios["c/b cpu"], 3),
+        "per_round": [{key: round(value, 3) for key, value in r.items()} for r in per_round],
         "outputs_b_c_identical": same,
         "rss_sizes": args.sizes,
         "peak_rss_mb": {str(n): {"tree": round(run.rss_tree_mb), "largest_process": round(run.rss_largest_mb)}
@@ -284,7 +303,7 @@ def _report(args: argparse.Namespace, bare: Run, one: Run, two: Run, same: bool,
     }
     if fast is not None:
         report["runs"]["d"] = _figures(fast)
-        report["d_over_b"] = round(fast.docs_per_s / one.docs_per_s, 3)
+        report["d_over_b"] = round(fast.docs_per_s / runs["b"]["docs_per_s"], 3)
     return report
 
 
@@ -302,14 +321,16 @@ def _table(r: dict) -> str:
     (small, s), (large, l) = ((n, r["peak_rss_mb"][str(n)]) for n in r["rss_sizes"])
     lines = [f"{r['n']} articles, {r['tokens']} tokens parsed, batch size {r['batch_size']}"
              f"{', --fast pipeline' if r['fast'] else ''}; {r['cpus']} CPUs, load average "
-             f"{r['load_average_before']} at start",
+             f"{r['load_average_before']} at start; medians of {r['rounds']} round(s)",
              f"{'':34} {'docs/s':>8} {'tokens/s':>9} {'seconds':>8} {'CPU s':>7} {'CPUs busy elsewhere':>20}"]
-    lines += [f"{names[k]:34} {v['docs_per_s']:8.1f} {v['tokens_per_s']:9d} {v['seconds']:8.1f} "
+    lines += [f"{names[k]:34} {v['docs_per_s']:8.1f} {v['tokens_per_s']:9.0f} {v['seconds']:8.1f} "
               f"{v['cpu_seconds']:7.1f} {v['cpus_busy_elsewhere']:20.2f}" for k, v in r["runs"].items()]
     lines += [f"b/a = {r['b_over_a']:.3f}   (target >= {TARGETS['b/a']}: {ok[r['passed']['b/a']]}); "
               f"by CPU time {r['b_over_a_cpu_time']:.3f}",
               f"c/b = {r['c_over_b']:.3f}   (target >= {TARGETS['c/b']}: {ok[r['passed']['c/b']]}); "
               f"CPU time of c / CPU time of b {r['c_cpu_over_b_cpu']:.3f}",
+              "per round: b/a " + " ".join(f"{x['b/a']:.3f}" for x in r["per_round"])
+              + ", c/b " + " ".join(f"{x['c/b']:.3f}" for x in r["per_round"]),
               f"peak RSS, {r['workers']} workers: {small} articles {s['tree']} MB, {large} articles {l['tree']} MB "
               f"(largest process {s['largest_process']} / {l['largest_process']} MB); ratio "
               f"{r['rss_large_over_small']:.3f} (target <= {TARGETS['rss']}: {ok[r['passed']['rss']]})",
