@@ -42,11 +42,12 @@ def find_attributions(sent: SpacySpan, quotes: list[Quote], rules: Rules) -> Ite
     """Yield the CUE spans of a sentence and the SOURCE spans attached to them."""
     found: list[Found] = []
     taken: set[int] = set()
-    phrases = [(cue, m.start(), m.end()) for cue in rules.cues if cue.emit_cue for m in cue.pattern.finditer(sent.text)]
+    text = sent.text  # spaCy rebuilds it token by token at every call
+    phrases = [(cue, m.start(), m.end()) for cue in rules.cues if cue.emit_cue for m in cue.pattern.finditer(text)]
     stops = {sent.start_char + start for _, start, _ in phrases}
     for cue, start, end in phrases:
         _add(found, taken, _cue_phrase(sent, start, end, cue, rules, stops))
-    idioms = {t.i for m in rules.not_cues.finditer(sent.text) for t in sent
+    idioms = {t.i for m in rules.not_cues.finditer(text) for t in sent
               if sent.start_char + m.start() <= t.idx < sent.start_char + m.end()}
     for token in sent:
         if token.i not in taken and token.i not in idioms:
@@ -55,13 +56,13 @@ def find_attributions(sent: SpacySpan, quotes: list[Quote], rules: Rules) -> Ite
                 _add(found, taken, _verb_cue(token, entry, sent, quotes, rules))
     cues = [f for f in found if f.label == "CUE"]
     for cue in (c for c in rules.cues if not c.emit_cue):
-        for match in cue.pattern.finditer(sent.text):
+        for match in cue.pattern.finditer(text):
             after = [f for f in cues if sent.doc[f.start].idx - sent.start_char < match.start()]
             if after or "after_cue" not in cue.requires:
                 _add(found, taken, (f for f in _cue_phrase(sent, match.start(), match.end(), cue, rules, stops)
                                     if f.label != "CUE" and not set(range(f.start, f.end)) & taken))
     if cues:
-        _add(found, taken, _media_channels(sent, taken, rules))
+        _add(found, taken, _media_channels(sent, text, taken, rules))
     else:
         _add(found, taken, _colon_speaker(sent, quotes, rules))
     yield from found
@@ -364,9 +365,9 @@ def _que_follows(token: Token, sent: SpacySpan) -> bool:
 
 # --- sources without a cue of their own ------------------------------------------------------
 
-def _media_channels(sent: SpacySpan, used: set[int], rules: Rules) -> Iterator[Found]:
+def _media_channels(sent: SpacySpan, text: str, used: set[int], rules: Rules) -> Iterator[Found]:
     """Outlets that carried the words: "interrogée par Le Parisien", "a dénoncé sur BFMTV"."""
-    for match in rules.media_search.finditer(sent.text):
+    for match in rules.media_search.finditer(text):
         tokens = [t for t in sent if sent.start_char + match.start() <= t.idx < sent.start_char + match.end()]
         if not tokens or any(t.i in used for t in tokens) or media_name(match.group(), rules) is None:
             continue
