@@ -214,12 +214,27 @@ class Rules:
 
 
 def phrase_pattern(phrases: list[str]) -> re.Pattern:
-    """One case-insensitive whole-word regex for a list of phrases; any apostrophe, any spacing."""
-    parts = []
-    for phrase in sorted({fold(p) for p in phrases}, key=len, reverse=True):
-        words = [re.escape(w).replace("'", "['’ʼ]\\s*") for w in phrase.split()]
-        parts.append(r"\s+".join(words).replace("\\-", "[-‑]"))
-    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
+    """One case-insensitive whole-word regex for a list of phrases; any apostrophe, any spacing.
+    The phrases are merged into a trie: a position is tried against a few first letters, not
+    against every phrase, and the longest phrase that fits wins."""
+    trie: dict = {}
+    for phrase in {" ".join(fold(p).split()) for p in phrases}:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return re.compile(r"(?<![\w-])" + _trie_pattern(trie) + r"(?![\w-])", re.IGNORECASE)
+
+
+PHRASE_CHARS = {"'": "['’ʼ]\\s*", " ": r"\s+", "-": "[-‑]"}
+
+
+def _trie_pattern(node: dict) -> str:
+    branches = [PHRASE_CHARS.get(c, re.escape(c)) + _trie_pattern(child) for c, child in sorted(node.items()) if c]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 def _media_search(outlets) -> re.Pattern:
