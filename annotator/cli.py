@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     ann.add_argument("--text-col", default="text", help="text column of a CSV/JSONL input (default: text)")
     ann.add_argument("--workers", type=int, default=1, help="parser processes (default: 1)")
     ann.add_argument("--batch-size", type=int, default=64, help="paragraphs per batch (default: 64)")
-    ann.add_argument("--fast", action="store_true", help="drop the entity recogniser (faster, see README)")
+    ann.add_argument("--fast", action="store_true", help="drop the entity recogniser: about 1.4x faster, F1 within 0.002 (see README)")
     ann.add_argument("--sep", default=",", choices=[",", ";"], help="CSV separator (default: ,)")
     ann.add_argument("--max-mb", type=float, default=DEFAULT_MAX_BYTES / 1e6,
                      help=f"refuse documents larger than this (default: {DEFAULT_MAX_BYTES / 1e6:.0f} MB)")

@@ -26,11 +26,13 @@ def scorer():
     return module
 
 
+@pytest.mark.parametrize("fast", [False, True], ids=["full", "fast"])
 @pytest.mark.parametrize("name", GOLD_SETS)
-def test_scores_meet_the_targets(name, tmp_path):
+def test_scores_meet_the_targets(name, fast, tmp_path):
+    """--fast (no entity recogniser) must hold the same targets as the full pipeline."""
     gold_path, texts = GOLD_SETS[name]
-    done = subprocess.run([sys.executable, "-m", "annotator", "annotate", str(texts), "--out", str(tmp_path)],
-                          cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "annotator", "annotate", str(texts), "--out", str(tmp_path),
+                           *(["--fast"] if fast else [])], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     score = scorer()
     gold = score.load_gold(gold_path, texts)
