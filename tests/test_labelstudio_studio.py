@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from annotator.cli import main
 from annotator.labelstudio.client import EXIT_INPUT, STUDIO_FILE, connect, find_project, read_studio_file
 from annotator.labelstudio.server import Account, free_port, is_up, server_env
@@ -26,7 +28,16 @@ def wait_for_project(proc: subprocess.Popen, data_dir, title: str, timeout: floa
     raise AssertionError(f"the studio never showed project {title!r}: {proc.communicate()}")
 
 
-def test_studio_starts_pushes_and_serves_pull_by_default(ls_template, articles, tmp_path, monkeypatch):
+@pytest.fixture
+def ctrl_c_reaches_children():
+    """A shell's background job ignores Ctrl-C and its children inherit that: let the studio receive it."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_studio_starts_pushes_and_serves_pull_by_default(ls_template, articles, tmp_path, monkeypatch,
+                                                          ctrl_c_reaches_children):
     data_dir = tmp_path / "studio"
     shutil.copytree(ls_template[0], data_dir)  # skip the 35 s migration: same database, new account
     out = write_tasks(tmp_path / "out", [a.task() for a in articles])
