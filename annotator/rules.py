@@ -9,6 +9,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -65,12 +66,15 @@ class RuleError(Exception):
         self.problems = problems
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Lower-case, unify apostrophes and dashes: the form every lexicon lookup uses."""
+    """Lower-case, unify apostrophes and dashes: the form every lexicon lookup uses (memoised,
+    bounded: the rules fold every token several times, and words repeat)."""
     text = text.replace("’", "'").replace("ʼ", "'").replace("‘", "'").replace("‑", "-").replace("–", "-")
     return unicodedata.normalize("NFC", text).lower().strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
