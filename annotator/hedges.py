@@ -17,6 +17,8 @@ PAST_TENSES = ("Past", "Imp")
 
 def is_conditional(token: Token, rules: Rules) -> bool:
     """spaCy's Mood=Cnd, or a finite form that is the verb's conditional stem plus an ending."""
+    if not strip_accents(fold(token.text)).endswith(COND_ENDINGS):
+        return False  # no conditional ends otherwise: most tokens skip the morphology lookup
     if "Cnd" in token.morph.get("Mood"):
         return True
     form = fold(token.text)
@@ -49,7 +51,6 @@ def _en_train(token: Token) -> bool:
 def find_hedges(sent: SpacySpan, rules: Rules) -> Iterator[tuple[int, int, str, str]]:
     """Yield (start token, end token, label, rule id) for each hedge of the sentence."""
     cond = rules.conditional
-    hypothesis = _si_hypothesis(sent)
     covered = -1
     for token in sent:
         if token.i < covered:
@@ -59,7 +60,7 @@ def find_hedges(sent: SpacySpan, rules: Rules) -> Iterator[tuple[int, int, str, 
             if lemma in cond["modal_lemmas"] or strip_accents(fold(token.text))[:4] in ("pour", "devr"):
                 yield token.i, token.i + 1, "HEDGE_MODAL", cond["modal_id"]
                 continue
-            if lemma in cond["skip_lemmas"] or _polite(token, rules) or hypothesis or _future_in_past(token):
+            if lemma in cond["skip_lemmas"] or _polite(token, rules) or _si_hypothesis(sent) or _future_in_past(token):
                 continue
             start, end = verb_group(token)
             covered = end
