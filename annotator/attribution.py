@@ -11,7 +11,7 @@ from typing import Iterator, NamedTuple
 from spacy.tokens import Span as SpacySpan, Token
 
 from .quotes import Quote
-from .rules import CueRule, Rules, VerbEntry, fold
+from .rules import CueRule, Rules, VerbEntry, fold, lower
 from .sources import is_pronoun, media_name, phrase, source_label
 
 NEGATIONS = {"pas", "jamais", "guère", "nullement", "aucunement", "ne", "n'"}
@@ -43,11 +43,12 @@ def find_attributions(sent: SpacySpan, quotes: list[Quote], rules: Rules) -> Ite
     found: list[Found] = []
     taken: set[int] = set()
     text = sent.text  # spaCy rebuilds it token by token at every call
-    phrases = [(cue, m.start(), m.end()) for cue in rules.cues if cue.emit_cue for m in cue.pattern.finditer(text)]
+    low = lower(text)
+    phrases = [(cue, m.start(), m.end()) for cue in rules.cues if cue.emit_cue for m in cue.pattern.finditer(low)]
     stops = {sent.start_char + start for _, start, _ in phrases}
     for cue, start, end in phrases:
         _add(found, taken, _cue_phrase(sent, start, end, cue, rules, stops))
-    idioms = {t.i for m in rules.not_cues.finditer(text) for t in sent
+    idioms = {t.i for m in rules.not_cues.finditer(low) for t in sent
               if sent.start_char + m.start() <= t.idx < sent.start_char + m.end()}
     for token in sent:
         if token.i not in taken and token.i not in idioms:
@@ -56,13 +57,13 @@ def find_attributions(sent: SpacySpan, quotes: list[Quote], rules: Rules) -> Ite
                 _add(found, taken, _verb_cue(token, entry, sent, quotes, rules))
     cues = [f for f in found if f.label == "CUE"]
     for cue in (c for c in rules.cues if not c.emit_cue):
-        for match in cue.pattern.finditer(text):
+        for match in cue.pattern.finditer(low):
             after = [f for f in cues if sent.doc[f.start].idx - sent.start_char < match.start()]
             if after or "after_cue" not in cue.requires:
                 _add(found, taken, (f for f in _cue_phrase(sent, match.start(), match.end(), cue, rules, stops)
                                     if f.label != "CUE" and not set(range(f.start, f.end)) & taken))
     if cues:
-        _add(found, taken, _media_channels(sent, text, taken, rules))
+        _add(found, taken, _media_channels(sent, text, low, taken, rules))
     else:
         _add(found, taken, _colon_speaker(sent, quotes, rules))
     yield from found
@@ -365,11 +366,12 @@ def _que_follows(token: Token, sent: SpacySpan) -> bool:
 
 # --- sources without a cue of their own ------------------------------------------------------
 
-def _media_channels(sent: SpacySpan, text: str, used: set[int], rules: Rules) -> Iterator[Found]:
-    """Outlets that carried the words: "interrogée par Le Parisien", "a dénoncé sur BFMTV"."""
-    for match in rules.media_search.finditer(text):
+def _media_channels(sent: SpacySpan, text: str, low: str, used: set[int], rules: Rules) -> Iterator[Found]:
+    """Outlets that carried the words: "interrogée par Le Parisien", "a dénoncé sur BFMTV";
+    `low` is the sentence text in lower case."""
+    for match in rules.media_search.finditer(low):
         tokens = [t for t in sent if sent.start_char + match.start() <= t.idx < sent.start_char + match.end()]
-        if not tokens or any(t.i in used for t in tokens) or media_name(match.group(), rules) is None:
+        if not tokens or any(t.i in used for t in tokens) or media_name(text[match.start():match.end()], rules) is None:
             continue
         first = tokens[0]
         before = first.nbor(-1) if first.i > sent.start else None

@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 from .attribution import Found, find_attributions
 from .hedges import find_hedges
 from .quotes import Quote, find_quotes, is_single_word, is_title
-from .rules import Rules
+from .rules import Rules, lower
 
 
 class Match(NamedTuple):
@@ -36,7 +36,7 @@ def match_paragraph(doc: Doc, rules: Rules) -> list[Match]:
             found.append(_chars(doc, Found(start, end, label, rule), n))
         for item in find_attributions(sent, quotes, rules):
             found.append(_chars(doc, item, n))
-    pseudo = [(m.start(), m.end()) for m in rules.pseudo_hedges.finditer(text)]
+    pseudo = [(m.start(), m.end()) for m in rules.pseudo_hedges.finditer(lower(text))]
     found = [m for m in found if not (m.label.startswith("HEDGE") and any(a <= m.start and m.end <= b for a, b in pseudo))]
     quotes = _split_quotes(quotes, found, text)
     found = [m for m in found if m.label == "QUOTE" or not _inside_quote(m, quotes)]

@@ -217,20 +217,46 @@ class Rules:
     verb_forms: Callable[[str], tuple[str, ...]] | None = None
 
 
+def lower(text: str) -> str:
+    """The text in lower case, same length (same offsets): what phrase patterns are matched against."""
+    low = text.lower()
+    return low if len(low) == len(text) else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
 def phrase_pattern(phrases: list[str]) -> re.Pattern:
-    """One case-insensitive whole-word regex for a list of phrases; any apostrophe, any spacing.
-    The phrases are merged into a trie: a position is tried against a few first letters, not
-    against every phrase, and the longest phrase that fits wins."""
+    """One whole-word regex for a list of phrases, any apostrophe, any spacing, to match against
+    `lower(text)`. The phrases are merged into a trie: a position is tried against a few first
+    letters, not against every phrase, and the longest phrase that fits wins."""
+    return re.compile(f"(?:{_first_letters(_trie(phrases), WORD_START)}){WORD_END}")
+
+
+PHRASE_CHARS = {"'": "['’ʼ]\\s*", " ": r"\s+", "-": "[-‑]"}
+WORD_END = r"(?![\w-])"
+# (what precedes a phrase, as a lookbehind before its first letter, and the same after it)
+WORD_START = (r"(?<![\w-])", r"(?<![\w-].)")
+# the contracted article before an outlet's name: "au Monde", "du Figaro", "aux Échos", "des Échos"
+CONTRACTED = tuple("(?:" + "|".join(f"(?<=\\b{a} {dot})" for a in ("au", "du", "aux", "des")) + ")"
+                   for dot in ("", "."))
+
+
+def _trie(phrases: list[str]) -> dict:
     trie: dict = {}
     for phrase in {" ".join(fold(p).split()) for p in phrases}:
         node = trie
         for char in phrase:
             node = node.setdefault(char, {})
         node[""] = {}
-    return re.compile(r"(?<![\w-])" + _trie_pattern(trie) + r"(?![\w-])", re.IGNORECASE)
+    return trie
 
 
-PHRASE_CHARS = {"'": "['’ʼ]\\s*", " ": r"\s+", "-": "[-‑]"}
+def _first_letters(trie: dict, start: tuple[str, str]) -> str:
+    """The phrases of `trie` as alternatives that open with a plain first letter and test the
+    lookbehind `start` only after it: the regex engine then jumps from one possible first letter
+    to the next instead of testing the lookbehind at every position (4x faster on news text; it
+    cannot jump so in a case-insensitive regex, hence `lower`)."""
+    before, after = start
+    return "|".join((re.escape(c) + after if c not in PHRASE_CHARS else before + PHRASE_CHARS[c])
+                    + _trie_pattern(child) for c, child in sorted(trie.items()) if c)
 
 
 def _trie_pattern(node: dict) -> str:
@@ -242,13 +268,14 @@ def _trie_pattern(node: dict) -> str:
 
 
 def _media_search(outlets) -> re.Pattern:
-    """Outlet names as written in running text, with "au Monde" / "du Figaro" for "Le Monde"."""
+    """Outlet names as written in running text, with "au Monde" / "du Figaro" for "Le Monde";
+    matched against `lower(text)`, as phrase patterns are."""
     names = [n for o in outlets for n in [o["name"], *o.get("aliases", [])]]
-    pattern = phrase_pattern(names).pattern
     contracted = [re.sub(r"^(?:le|les) ", "", fold(n)) for n in names if re.match(r"(?i)(le|les) ", n)]
+    pattern = _first_letters(_trie(names), WORD_START)
     if contracted:
-        pattern += r"|(?:(?<=\bau )|(?<=\bdu )|(?<=\baux )|(?<=\bdes ))(?:" + "|".join(re.escape(c) for c in contracted) + r")(?![\w-])"
-    return re.compile(pattern, re.IGNORECASE)
+        pattern += "|" + _first_letters(_trie(contracted), CONTRACTED)
+    return re.compile(f"(?:{pattern}){WORD_END}")
 
 
 def rules_version(directory: Path) -> str:

@@ -7,7 +7,7 @@ import pytest
 from annotator.nlp import load_pipeline
 from annotator.pipeline import annotate
 from annotator.read import Article
-from annotator.rules import load_rules
+from annotator.rules import load_rules, lower
 from tests.inline import unmark
 
 EXAMPLES = [
@@ -18,6 +18,8 @@ EXAMPLES = [
     "[Pour|CUE] [de nombreux observateurs|SOURCE_VAGUE], la décision marque un tournant.",
     "Le suspect a été interpellé mardi, [de source|CUE] [policière|SOURCE_ANONYMOUS].",
     "[CNN|SOURCE_MEDIA], [citant|CUE] [des responsables américains|SOURCE_ANONYMOUS], [rapporte|CUE] que la rencontre aura lieu.",
+    "[SELON|CUE] [L'AFP|SOURCE_MEDIA], LE MINISTRE A QUITTÉ PARIS.",  # phrases match in any case
+    "Le maire [a dénoncé|CUE] la fermeture dans un entretien au [Parisien|SOURCE_MEDIA].",  # "au Parisien": "Le Parisien" contracted
     # reporting verbs, their subjects, incises
     "[La préfecture|SOURCE_NAMED] [a confirmé|CUE] que deux routes restaient fermées.",
     "Ils [ont annoncé|CUE] qu'un accord serait signé.",  # a future in the past: no hedge
@@ -88,3 +90,10 @@ def test_nothing_but_quotes_inside_a_quotation(run):
 def test_boilerplate_lines_get_no_span(run):
     text = "Titre : le maire pourrait partir\n\nCommentaires\nSelon Paul, il aurait menti.\nNoté 0 étoile sur 5."
     assert all(s.start < text.index("Commentaires") for s in run(text))
+
+
+def test_lower_keeps_offsets():
+    """Phrase patterns run on `lower(text)`: its offsets must be those of the text, even where
+    `str.lower` would lengthen a character ("İ" becomes two)."""
+    text = "İSTANBUL, Selon l'AFP"
+    assert len(lower(text)) == len(text) and lower(text).endswith("selon l'afp")
