@@ -10,6 +10,7 @@ from typing import Iterator, NamedTuple
 
 from spacy.tokens import Span as SpacySpan, Token
 
+from .morphology import feature
 from .quotes import Quote
 from .rules import CueRule, Rules, VerbEntry, fold, lower
 from .sources import is_pronoun, media_name, phrase, source_label
@@ -38,11 +39,11 @@ class Found(NamedTuple):
     cue: tuple[int, int] | None = None
 
 
-def find_attributions(sent: SpacySpan, quotes: list[Quote], rules: Rules) -> Iterator[Found]:
-    """Yield the CUE spans of a sentence and the SOURCE spans attached to them."""
+def find_attributions(sent: SpacySpan, text: str, quotes: list[Quote], rules: Rules) -> Iterator[Found]:
+    """Yield the CUE spans of a sentence, whose text is `text`, and the SOURCE spans attached to
+    them (`text` is a slice of the paragraph's: `sent.text` rebuilds it token by token)."""
     found: list[Found] = []
     taken: set[int] = set()
-    text = sent.text  # spaCy rebuilds it token by token at every call
     low = lower(text)
     phrases = [(cue, m.start(), m.end()) for cue in rules.cues if cue.emit_cue for m in cue.pattern.finditer(low)]
     stops = {sent.start_char + start for _, start, _ in phrases}
@@ -119,7 +120,7 @@ def _phrase_after(sent: SpacySpan, i: int, stops: set[int]) -> tuple[int, int] |
     communiqué diffusé jeudi par l'Élysée" is too often wrong to follow."""
     end = i
     for token in sent.doc[i:sent.end]:
-        finite = token.pos_ in ("VERB", "AUX") and "Fin" in token.morph.get("VerbForm")
+        finite = token.pos_ in ("VERB", "AUX") and "Fin" in feature(token, "VerbForm")
         if token.is_punct or finite or fold(token.text) in CLAUSE_WORDS or end - i >= MAX_AFTER_CUE or (
                 token.idx in stops and token.i > i):
             break
@@ -177,10 +178,10 @@ def _er_guesses(form: str) -> tuple[str, ...]:
 
 def _usable_verb(token: Token) -> bool:
     """Finite, a compound past with a finite auxiliary, or a present participle."""
-    form, tense = token.morph.get("VerbForm"), token.morph.get("Tense")
+    form, tense = feature(token, "VerbForm"), feature(token, "Tense")
     if "Fin" in form or ("Part" in form and "Pres" in tense):
         return True
-    return "Part" in form and any(t.dep_ in ("aux", "aux:tense") and "Fin" in t.morph.get("VerbForm")
+    return "Part" in form and any(t.dep_ in ("aux", "aux:tense") and "Fin" in feature(t, "VerbForm")
                                   for t in token.children)
 
 
@@ -238,8 +239,8 @@ def _verb_cue(token: Token, entry: VerbEntry, sent: SpacySpan, quotes: list[Quot
     if any(fold(t.text) in NEGATIONS for t in doc[max(sent.start, start - 2):min(sent.end, end + 1)]):
         return
     subject, inverted = _subject(token, start, end, sent)
-    takes = entry.takes & {"que", "quote"} if "Pres" in token.morph.get("Tense") and \
-        "Part" in token.morph.get("VerbForm") else entry.takes
+    takes = entry.takes & {"que", "quote"} if "Pres" in feature(token, "Tense") and \
+        "Part" in feature(token, "VerbForm") else entry.takes
     if not any(_holds(take, token, start, end, inverted, sent, quotes) for take in takes):
         return
     yield Found(start, end, "CUE", entry.group)
@@ -279,7 +280,7 @@ def _clause_between(subject: Token, start: int) -> bool:
     an incise after a whole clause, not the verb of that subject ("X, Y, a confirmé")."""
     between = subject.doc[subject.i + 1:start]
     return subject.i > start or any(t.text in QUOTE_CLOSERS or (
-        t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm")) for t in between)
+        t.pos_ in ("VERB", "AUX") and "Fin" in feature(t, "VerbForm")) for t in between)
 
 
 def _inverted_subject(end: int, sent: SpacySpan) -> Token | None:
@@ -359,7 +360,7 @@ def _que_follows(token: Token, sent: SpacySpan) -> bool:
     for t in sent.doc[token.i + 1:min(sent.end, token.i + 12)]:
         if fold(t.text) in ("que", "qu'") and t.pos_ in ("SCONJ", "PRON", "ADV"):
             return t.pos_ == "SCONJ" or t.i == token.i + 1
-        if t.pos_ == "VERB" and "Fin" in t.morph.get("VerbForm") or t.text in (";", ":", "«", "“"):
+        if t.pos_ == "VERB" and "Fin" in feature(t, "VerbForm") or t.text in (";", ":", "«", "“"):
             return False
     return False
 

@@ -5,6 +5,7 @@ from typing import Iterator
 
 from spacy.tokens import Span as SpacySpan, Token
 
+from .morphology import feature
 from .rules import Rules, fold, strip_accents
 
 COND_ENDINGS = ("aient", "ais", "ait", "ions", "iez")
@@ -19,7 +20,7 @@ def is_conditional(token: Token, rules: Rules) -> bool:
     """spaCy's Mood=Cnd, or a finite form that is the verb's conditional stem plus an ending."""
     if not strip_accents(fold(token.text)).endswith(COND_ENDINGS):
         return False  # no conditional ends otherwise: most tokens skip the morphology lookup
-    if "Cnd" in token.morph.get("Mood"):
+    if "Cnd" in feature(token, "Mood"):
         return True
     form = fold(token.text)
     if token.pos_ in ("NOUN", "ADJ", "ADV") and form.endswith(FORM_ENDINGS) and not form.endswith("trait"):
@@ -70,14 +71,14 @@ def find_hedges(sent: SpacySpan, rules: Rules) -> Iterator[tuple[int, int, str, 
             yield start, end, "HEDGE_CONDITIONAL", cond["id"]
             if lemma in rules.modal_lemmas:
                 yield start, end, "HEDGE_MODAL", rules.modal_lemmas[lemma]
-        elif lemma in rules.modal_lemmas and token.pos_ in ("VERB", "AUX") and "Fin" in token.morph.get("VerbForm"):
+        elif lemma in rules.modal_lemmas and token.pos_ in ("VERB", "AUX") and "Fin" in feature(token, "VerbForm"):
             yield token.i, token.i + 1, "HEDGE_MODAL", rules.modal_lemmas[lemma]
         elif fold(token.text) in rules.modal_words:
             yield token.i, token.i + 1, "HEDGE_MODAL", rules.modal_words[fold(token.text)]
 
 
 def _polite(token: Token, rules: Rules) -> bool:
-    return fold(token.lemma_) in rules.conditional["polite_lemmas"] and "1" in token.morph.get("Person")
+    return fold(token.lemma_) in rules.conditional["polite_lemmas"] and "1" in feature(token, "Person")
 
 
 def _si_hypothesis(sent: SpacySpan) -> bool:
@@ -91,7 +92,7 @@ def _si_hypothesis(sent: SpacySpan) -> bool:
         for t in doc[token.i + 1:min(sent.end, token.i + 12)]:
             if t.text in (",", ";", ":"):
                 break
-            if "Imp" in t.morph.get("Tense") and "Cnd" not in t.morph.get("Mood") or (
+            if "Imp" in feature(t, "Tense") and "Cnd" not in feature(t, "Mood") or (
                     t.pos_ in ("VERB", "AUX") and fold(t.text).endswith(IMPERFECT) and not fold(t.text).endswith(COND_ENDING_R)):
                 return True
     return False
@@ -106,13 +107,13 @@ def _future_in_past(token: Token) -> bool:
         if fold(t.text) in ("que", "qu'"):
             que = t
             break
-        if t.pos_ == "VERB" and "Fin" in t.morph.get("VerbForm") or t.text in (";", "«", "»"):
+        if t.pos_ == "VERB" and "Fin" in feature(t, "VerbForm") or t.text in (";", "«", "»"):
             return False
     if que is None:
         return False
     for t in reversed(doc[max(sent.start, que.i - 6):que.i]):
-        if t.pos_ == "VERB" and "Fin" in t.morph.get("VerbForm"):
-            return any(x in PAST_TENSES for x in t.morph.get("Tense")) and "Cnd" not in t.morph.get("Mood")
-        if t.pos_ == "AUX" and "Fin" in t.morph.get("VerbForm"):
-            return "Pres" in t.morph.get("Tense") or any(x in PAST_TENSES for x in t.morph.get("Tense"))
+        if t.pos_ == "VERB" and "Fin" in feature(t, "VerbForm"):
+            return any(x in PAST_TENSES for x in feature(t, "Tense")) and "Cnd" not in feature(t, "Mood")
+        if t.pos_ == "AUX" and "Fin" in feature(t, "VerbForm"):
+            return "Pres" in feature(t, "Tense") or any(x in PAST_TENSES for x in feature(t, "Tense"))
     return False

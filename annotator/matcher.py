@@ -34,7 +34,7 @@ def match_paragraph(doc: Doc, rules: Rules) -> list[Match]:
     for n, sent in enumerate(sents):
         for start, end, label, rule in find_hedges(sent, rules):
             found.append(_chars(doc, Found(start, end, label, rule), n))
-        for item in find_attributions(sent, quotes, rules):
+        for item in find_attributions(sent, text[sent.start_char:sent.end_char], quotes, rules):
             found.append(_chars(doc, item, n))
     pseudo = [(m.start(), m.end()) for m in rules.pseudo_hedges.finditer(lower(text))]
     found = [m for m in found if not (m.label.startswith("HEDGE") and any(a <= m.start and m.end <= b for a, b in pseudo))]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span as SpacySpan, Token
 
+from .morphology import feature
 from .rules import Rules, fold
 
 # dependents that identify a source and belong to its span ("des diplomates de haut niveau au
@@ -27,15 +28,15 @@ def phrase(head: Token, *, lo: int, hi: int) -> tuple[int, int] | None:
         if child.dep_ == "punct":
             continue
         if child.dep_ not in KEEP_RIGHT or child.right_edge.i >= hi or (
-                child.dep_ == "acl" and "Part" not in child.morph.get("VerbForm")):
+                child.dep_ == "acl" and "Part" not in feature(child, "VerbForm")):
             break
         gap = [t for t in head.doc[right:child.i] if t.is_punct]
         if gap and not (child.dep_ == "appos" and all(t.text == "," for t in gap)):
             break
         right = child.right_edge.i + 1
     after = head.doc[right] if right < hi else None
-    if after is not None and after.pos_ == "VERB" and "Part" in after.morph.get("VerbForm") and \
-            "Past" in after.morph.get("Tense") and not any(t.dep_.startswith("aux") for t in after.children):
+    if after is not None and after.pos_ == "VERB" and "Part" in feature(after, "VerbForm") and \
+            "Past" in feature(after, "Tense") and not any(t.dep_.startswith("aux") for t in after.children):
         right = _participle_end(after, hi)  # "un communiqué diffusé jeudi par l'Élysée"
     while left < right and (head.doc[left].is_punct or head.doc[left].is_space or head.doc[left].dep_ == "case"):
         left += 1
@@ -91,7 +92,7 @@ def source_label(span: SpacySpan, head: Token, rules: Rules) -> tuple[str, str]:
         return "SOURCE_VAGUE", ids["vague_determiners"]
     if head.pos_ == "PROPN" or head.ent_type_ or _capitalised(head):
         return "SOURCE_NAMED", "source.named"
-    plural = "Plur" in head.morph.get("Number")
+    plural = "Plur" in feature(head, "Number")
     if determiner in DEFINITE and not plural or any(t.dep_ in ("appos", "flat:name") and t.pos_ == "PROPN" for t in span):
         return "SOURCE_NAMED", "source.named_role"
     return "SOURCE_ANONYMOUS", "source.unidentified"
