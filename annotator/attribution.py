@@ -6,6 +6,7 @@ verbs and subjects, so each parse-based decision has a surface fallback next to 
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterator, NamedTuple
 
 from spacy.tokens import Span as SpacySpan, Token
@@ -171,6 +172,7 @@ def verb_entry(token: Token, rules: Rules) -> VerbEntry | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def _er_guesses(form: str) -> tuple[str, ...]:
     """Infinitives of a first-group verb that `form` could be ("murmure" -> "murmurer")."""
     return tuple(form[: -len(end)] + "er" for end in ER_ENDINGS if form.endswith(end) and len(form) > len(end) + 2)

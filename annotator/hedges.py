@@ -1,6 +1,7 @@
 """Hedges: the journalistic conditional and epistemic modals, one sentence at a time."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterator
 
 from spacy.tokens import Span as SpacySpan, Token
@@ -18,7 +19,7 @@ PAST_TENSES = ("Past", "Imp")
 
 def is_conditional(token: Token, rules: Rules) -> bool:
     """spaCy's Mood=Cnd, or a finite form that is the verb's conditional stem plus an ending."""
-    if not strip_accents(fold(token.text)).endswith(COND_ENDINGS):
+    if not _bare(token.text).endswith(COND_ENDINGS):
         return False  # no conditional ends otherwise: most tokens skip the morphology lookup
     if "Cnd" in feature(token, "Mood"):
         return True
@@ -27,11 +28,17 @@ def is_conditional(token: Token, rules: Rules) -> bool:
         return True  # a conditional the tagger missed: "-erait" is no noun or adjective ending
     if token.pos_ not in ("VERB", "AUX"):
         return False
-    form = strip_accents(fold(token.text))
+    form = _bare(token.text)
     lemma = fold(token.lemma_)
     stem = rules.conditional["stems"].get(lemma) or (lemma[:-1] if lemma.endswith("re") else lemma)
     stem = strip_accents(stem)
     return any(form == stem + end for end in COND_ENDINGS)
+
+
+@lru_cache(maxsize=1 << 16)
+def _bare(text: str) -> str:
+    """Folded, without accents."""
+    return strip_accents(fold(text))
 
 
 def verb_group(token: Token) -> tuple[int, int]:
@@ -58,7 +65,7 @@ def find_hedges(sent: SpacySpan, rules: Rules) -> Iterator[tuple[int, int, str, 
             continue
         lemma = fold(token.lemma_)
         if is_conditional(token, rules):
-            if lemma in cond["modal_lemmas"] or strip_accents(fold(token.text))[:4] in ("pour", "devr"):
+            if lemma in cond["modal_lemmas"] or _bare(token.text)[:4] in ("pour", "devr"):
                 yield token.i, token.i + 1, "HEDGE_MODAL", cond["modal_id"]
                 continue
             if lemma in cond["skip_lemmas"] or _polite(token, rules) or _si_hypothesis(sent) or _future_in_past(token):

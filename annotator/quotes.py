@@ -2,6 +2,8 @@
 matches apostrophes), and keep the text inside, marks and inner spaces excluded."""
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from .rules import Rules, fold
@@ -21,21 +23,30 @@ class Quote(NamedTuple):
 def find_quotes(text: str, rules: Rules) -> list[Quote]:
     """Pair the quotation marks of one paragraph; nested and unbalanced marks are tolerated."""
     pairs = {o: c for o, c in rules.quotes["pairs"]}
-    found, stack, i = [], [], 0
-    while i < len(text):
-        char = text[i]
-        if stack and char == pairs[text[stack[-1]]]:
-            opened = stack.pop()
-            if not stack:
-                found.append(_inside(text, opened, i))
-        elif stack and char == text[stack[-1]]:
-            stack[-1] = i  # the same opening mark again: the first one was never closed
-        elif char in pairs and not (char == pairs[char] and stack):
-            stack.append(i)
-        i += 1
-        if i == len(text) and stack:
+    marks = _marks("".join(o + c for o, c in pairs.items()))
+    found, stack, i, n = [], [], 0, len(text)
+    while i < n:
+        mark = marks.search(text, i)  # only marks matter: jump from one to the next
+        i = mark.start() if mark else n
+        if mark:
+            char = text[i]
+            if stack and char == pairs[text[stack[-1]]]:
+                opened = stack.pop()
+                if not stack:
+                    found.append(_inside(text, opened, i))
+            elif stack and char == text[stack[-1]]:
+                stack[-1] = i  # the same opening mark again: the first one was never closed
+            elif char in pairs and not (char == pairs[char] and stack):
+                stack.append(i)
+            i += 1
+        if i == n and stack:
             i, stack = stack[0] + 1, []  # an unclosed mark: read on as if it were not there
     return [q for q in found if q.end > q.start and any(c.isalnum() for c in text[q.start:q.end])]
+
+
+@lru_cache(maxsize=8)
+def _marks(chars: str) -> re.Pattern:
+    return re.compile("[" + re.escape(chars) + "]")
 
 
 def _inside(text: str, opened: int, closed: int) -> Quote:
