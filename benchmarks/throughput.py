@@ -28,7 +28,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from annotator.pipeline import BATCH_SIZE
@@ -73,11 +73,16 @@ def main(argv: list[str] | None = None) -> int:
         bare = _Bare(corpora[args.n], args)
         startup = _annotate(_corpus(tmp, 1), tmp, 1, 0, args, startup=0.0).cpu
         rounds = []
+        run = {"a": bare.run,
+               "b": lambda: _annotate(corpora[args.n], tmp, 1, 0, args, startup=startup),
+               "c": lambda: _annotate(corpora[args.n], tmp, args.workers, 0, args, startup=startup)}
         for r in range(args.rounds):
-            _progress(f"round {r + 1} of {args.rounds}")
-            a = bare.run()
-            rounds.append((a, _annotate(corpora[args.n], tmp, 1, a.tokens, args, startup=startup),
-                           _annotate(corpora[args.n], tmp, args.workers, a.tokens, args, startup=startup)))
+            # a, b, c, then c, b, a in the next round: a steady drift in the machine's speed
+            # weighs on the ratios one way, then the other
+            order = "abc" if r % 2 == 0 else "cba"
+            _progress(f"round {r + 1} of {args.rounds}: {', '.join(order)}")
+            done = {key: run[key]() for key in order}
+            rounds.append(tuple(replace(done[key], tokens=done["a"].tokens) for key in "abc"))
         rss = {n: rounds[0][2] if n == args.n else _annotate(corpora[n], tmp, args.workers, 0, args, startup=startup)
                for n in args.sizes}
         fast = _annotate(corpora[args.n], tmp, 1, rounds[0][0].tokens, args, startup=startup,
