@@ -26,6 +26,7 @@ NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = ("sourcing_report.ipynb", "rule_quality.ipynb")
 UNKNOWN_OUTLET = "(non renseigné)"
 INT_COLUMNS = ("start", "end", "sent", "cue_start", "cue_end")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_COLUMNS = ("doc_id", "label", "text", "rule", "sentence", "title", "author", "date", "outlet")
 
 LABELS_FR = {
@@ -118,18 +119,34 @@ def load_run(input_dir: Path | str, corrections_dir: Path | str = "") -> RunData
         if not (input_dir / name).is_file():
             raise UserError(f"no {name} in {input_dir}: give the output folder of `annotator annotate`")
     corrected = _optional(folder / "markers_corrected.csv")
-    if corrected is not None and "chosen" in corrected:
-        corrected = corrected[corrected["chosen"].astype(str).str.lower().isin(("true", "1", "yes"))]
+    if corrected is not None:
+        corrected = chosen_rows(corrected)
     corrected_profiles = _optional(folder / "profiles_corrected.csv")
     evaluated = set()
     for table in (corrected, corrected_profiles):
         evaluated |= set(table["doc_id"]) if table is not None else set()
     judgements = _optional(folder / "annotations.csv")
-    if judgements is not None and "chosen" in judgements:
-        judgements = judgements[judgements["chosen"].astype(str).str.lower().isin(("true", "1", "yes"))]
+    if judgements is not None:
+        judgements = chosen_rows(judgements)
     return RunData(read_table(input_dir / "markers.csv"), read_table(input_dir / "profiles.csv"),
                    corrected.reset_index(drop=True) if corrected is not None else None, corrected_profiles,
                    evaluated, judgements)
+
+
+def chosen_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the chosen annotation of each article (all rows when there is no `chosen` column)."""
+    if "chosen" not in table:
+        return table
+    return table[table["chosen"].astype(str).str.lower().isin(("true", "1", "yes"))]
+
+
+def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) prefixed with `'`."""
+    def cell(value):
+        return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+    text = table.select_dtypes(include="object").columns
+    return table.assign(**{column: table[column].map(cell) for column in text})
 
 
 def _optional(path: Path) -> pd.DataFrame | None:
@@ -183,7 +200,7 @@ def article_spans(run: RunData) -> pd.DataFrame:
     rule found them, `added` otherwise) and the rules' spans of the others (origin `rules`)."""
     import pandas as pd
 
-    from .quality import match_spans
+    from .scoring import match_spans
 
     rules = run.predicted[~run.predicted["doc_id"].isin(run.evaluated)].assign(origin="rules")
     if run.corrected is None:

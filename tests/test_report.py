@@ -15,7 +15,9 @@ import pandas as pd
 import pytest
 import yaml
 
+from annotator import candidates as cand
 from annotator import quality as q
+from annotator import scoring
 from annotator.cli import main as annotator_main
 from annotator.errors import UserError
 from annotator.profile import PROFILE_COLUMNS
@@ -168,7 +170,7 @@ def test_rules_only_run_measures_coverage_and_writes_french_excel_csv(rules_only
     assert all(r["precision"] == "" and r["n_corrected"] == "0" for r in quality)
     assert next(r for r in quality if r["name"] == "cue.selon")["coverage_articles"] == "1,0"
     header = (rules_only_run / "candidates.csv").read_bytes().decode("utf-8-sig").splitlines()
-    assert header == [";".join(q.CANDIDATE_COLUMNS)]
+    assert header == [";".join(cand.CANDIDATE_COLUMNS)]
     markers = rows(rules_only_run / "markers.csv", sep=";")
     assert list(markers[0]) == ARTICLE_SPAN_COLUMNS and {r["origin"] for r in markers} == {"rules"}
     assert any("é" in r["text"] for r in markers)
@@ -193,8 +195,8 @@ def test_matching_agrees_with_the_shared_scorer():
 
 
 def test_prf_rounds_to_three_decimals_and_leaves_undefined_blank():
-    assert q.prf(2, 3, 4) == {"precision": 0.667, "recall": 0.5, "f1": 0.571}
-    scores = q.prf(0, 0, 0)
+    assert scoring.prf(2, 3, 4) == {"precision": 0.667, "recall": 0.5, "f1": 0.571}
+    scores = scoring.prf(0, 0, 0)
     assert all(math.isnan(v) for v in scores.values())
 
 
@@ -242,13 +244,13 @@ def test_a_failing_cell_names_the_notebook_and_the_cell(tmp_path):
 
 
 @pytest.mark.parametrize("label, head, file, section", [
-    ("CUE", q.Head("fredonner", "verb", "que"), "verbs.yml", None),
-    ("CUE", q.Head("aux dires de", "phrase", ""), "cues.yml", None),
-    ("HEDGE_MODAL", q.Head("a priori", "word", ""), "hedges.yml", "pseudo:"),
+    ("CUE", cand.Head("fredonner", "verb", "que"), "verbs.yml", None),
+    ("CUE", cand.Head("aux dires de", "phrase", ""), "cues.yml", None),
+    ("HEDGE_MODAL", cand.Head("a priori", "word", ""), "hedges.yml", "pseudo:"),
 ])
 def test_list_item_snippets_paste_into_the_rules(tmp_path, label, head, file, section):
     group = pd.DataFrame({"text": [head.key], "sentence": [f"Il a dit {head.key} que tout va bien."]})
-    rule_file, snippet = q.rule_snippet(label, [head], group, "", load_rules())
+    rule_file, snippet = cand.rule_snippet(label, [head], group, "", load_rules())
     assert rule_file == file and snippet.startswith(f"# rules/{file}")
     rules = tmp_path / "rules"
     shutil.copytree(DEFAULT_RULES_DIR, rules)
@@ -262,14 +264,14 @@ def test_list_item_snippets_paste_into_the_rules(tmp_path, label, head, file, se
 
 
 @pytest.mark.parametrize("label, head, file, parsed", [
-    ("SOURCE_ANONYMOUS", q.Head("diplomate", "noun", ""), "sources.yml", {"anonymous_heads": {"words": ["diplomate"]}}),
-    ("HEDGE_CONDITIONAL", q.Head("requérir", "conditional", "", "requerr"), "hedges.yml",
+    ("SOURCE_ANONYMOUS", cand.Head("diplomate", "noun", ""), "sources.yml", {"anonymous_heads": {"words": ["diplomate"]}}),
+    ("HEDGE_CONDITIONAL", cand.Head("requérir", "conditional", "", "requerr"), "hedges.yml",
      {"conditional": {"stems": {"requérir": "requerr"}}}),
-    ("QUOTE", q.Head("one word", "quote", ""), "quotes.yml", {"quotes": {"single_word_needs_cue": False}}),
+    ("QUOTE", cand.Head("one word", "quote", ""), "quotes.yml", {"quotes": {"single_word_needs_cue": False}}),
 ])
 def test_setting_snippets_name_the_key_to_extend(label, head, file, parsed):
     group = pd.DataFrame({"text": ["x"], "sentence": [""], "also_predicted_as": [""]})
-    rule_file, snippet = q.rule_snippet(label, [head], group, "", load_rules())
+    rule_file, snippet = cand.rule_snippet(label, [head], group, "", load_rules())
     assert rule_file == file and snippet.startswith(f"# rules/{file}")
     assert yaml.safe_load(snippet) == parsed
 
