@@ -145,8 +145,7 @@ def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
     def cell(value):
         return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
-    text = table.select_dtypes(include="object").columns
-    return table.assign(**{column: table[column].map(cell) for column in text})
+    return table.apply(lambda column: column.map(cell))
 
 
 def _optional(path: Path) -> pd.DataFrame | None:
