@@ -1,9 +1,12 @@
 """The Label Studio labeling config and analyst instructions, generated from the label set."""
 from __future__ import annotations
 
+import re
 from html import escape
 from xml.sax.saxutils import quoteattr
 
+from ..guide import DEFINITIONS as GUIDE_DEFINITIONS
+from ..guide import EDGE_CASES, GUIDE_NAME
 from ..spans import HEDGE_LABELS, LABELS, SOURCE_LABELS
 from .tasks import FROM_NAME, TO_NAME
 
@@ -21,23 +24,8 @@ FAMILY_COLOURS = {
     "quote": ("#2e9e5b",),
 }
 
-# The guide's short definition of each label, and examples, in French for the analysts.
-DEFINITIONS = {
-    "SOURCE_NAMED": ("Personne ou institution identifiable (nom propre, ou fonction qui ne désigne qu'une "
-                     "personne ou un organisme)", "Emmanuel Macron, le ministre de l'Intérieur, l'Élysée"),
-    "SOURCE_ANONYMOUS": ("Personnes ou sources qui restent non identifiées",
-                         "une source proche du dossier, un porte-parole, les enquêteurs"),
-    "SOURCE_DOCUMENT": ("Déclaration écrite ou document", "un communiqué officiel, le rapport"),
-    "SOURCE_MEDIA": ("Autre média ou agence, origine de l'information ou qui a recueilli les propos",
-                     "l'AFP, Reuters, BFMTV, Le Monde"),
-    "SOURCE_VAGUE": ("Attribution collective ou floue", "plusieurs analystes, de nombreux observateurs, certains, on"),
-    "CUE": ("Marqueur d'attribution, le verbe avec son auxiliaire ; la source en est exclue",
-            "selon, d'après, a déclaré, a-t-on appris"),
-    "HEDGE_CONDITIONAL": ("Conditionnel journalistique (information non confirmée), tout le groupe verbal",
-                          "aurait affirmé, serait, aurait été arrêté"),
-    "HEDGE_MODAL": ("Marqueur de possibilité ou d'incertitude", "pourrait, semble, probablement, présumé"),
-    "QUOTE": ("Paroles ou écrits rapportés entre guillemets, guillemets exclus", "« une décision brutale »"),
-}
+# Each label's short definition and examples, from the annotation guide's table.
+DEFINITIONS = {d.label: (d.definition, ", ".join(d.examples)) for d in GUIDE_DEFINITIONS}
 
 STEPS = (
     "<b>Garder</b> : ne touchez pas à un passage juste.",
@@ -46,11 +34,18 @@ STEPS = (
     "<b>Supprimer</b> : cliquez sur le passage et appuyez sur Retour arrière.",
     "<b>Ajouter</b> : choisissez l'étiquette (ou sa touche) puis sélectionnez les mots.",
 )
+
+
+def _html(text: str) -> str:
+    """The guide's Markdown emphasis (`*mot*`) as HTML italics."""
+    return re.sub(r"\*([^*]+)\*", r"<i>\1</i>", escape(text, quote=False))
+
+
 CONVENTIONS = (
     "Une SOURCE ou une QUOTE est reliée à son CUE par une relation (cliquez sur l'un, Alt+R, puis cliquez sur "
     "l'autre). Un verbe d'attribution au conditionnel (<i>aurait affirmé</i>) reçoit "
-    "deux passages : CUE et HEDGE_CONDITIONAL. Les pronoms (<i>il</i>, <i>elle</i>) ne sont jamais des "
-    "sources. Aucune annotation dans les menus, signatures, boutons de partage ou commentaires de lecteurs."
+    "deux passages : CUE et HEDGE_CONDITIONAL.",
+    *(_html(case.rule) for case in EDGE_CASES if case.in_panel),
 )
 
 
@@ -85,9 +80,10 @@ def instructions(labels: tuple[str, ...] = LABELS) -> str:
         "<h4>Les étiquettes</h4>"
         "<table><tr><th>Touche</th><th>Étiquette</th><th>Définition</th><th>Exemples</th></tr>"
         f"{rows}</table>"
-        f"<p>{CONVENTIONS}</p>"
+        f"<p>{' '.join(CONVENTIONS)}</p>"
         f"<p>Pour finir, donnez un jugement global sur le sourçage de l'article : {judgements}, et si besoin "
-        "un commentaire. Le guide d'annotation complet fait foi.</p>"
+        "un commentaire. Le guide d'annotation complet, qui fait foi : "
+        f"<code>{GUIDE_NAME}</code> dans le dépôt de l'annotateur.</p>"
     )
 
 
