@@ -54,6 +54,7 @@ class Texts:
 
 
 def fail(message: str) -> UserError:
+    """A bad input: its one-line message, exit code 2."""
     return UserError(message, code=BAD_INPUT)
 
 
@@ -105,16 +106,18 @@ def read_gold(path: Path, texts: Texts) -> tuple[pd.DataFrame, list[str]]:
     if path.is_dir():
         return _read_corrections(path)
     spans, doc_ids, seen = [], [], set()
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            doc_id, records = _gold_line(f"{path}:{number}", line)
-            if doc_id in seen:
-                raise fail(f"{path}:{number}: doc_id {doc_id!r} already given on an earlier line")
-            seen.add(doc_id)
-            doc_ids.append(doc_id)
-            spans += [{**_resolve(f"{path}:{number}", doc_id, r, texts), "line": number} for r in records]
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = [(number, line) for number, line in enumerate(handle, 1) if line.strip()]
+    except UnicodeDecodeError:
+        raise fail(f"GOLD {path}: not UTF-8 text") from None
+    for number, line in lines:
+        doc_id, records = _gold_line(f"{path}:{number}", line)
+        if doc_id in seen:
+            raise fail(f"{path}:{number}: doc_id {doc_id!r} already given on an earlier line")
+        seen.add(doc_id)
+        doc_ids.append(doc_id)
+        spans += [{**_resolve(f"{path}:{number}", doc_id, r, texts), "line": number} for r in records]
     return pd.DataFrame(spans, columns=[*SPAN_KEYS, "line"]), doc_ids
 
 
@@ -140,14 +143,17 @@ def _resolve(where: str, doc_id: str, record: dict, texts: Texts) -> dict:
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)) or not 0 <= start < end:
             raise fail(f"{where}: span {record} needs integer offsets 0 <= start < end")
         return {**span, "start": start, "end": end}
+    occurrence = record.get("occurrence", 1)
     if not isinstance(record.get("text"), str) or not record["text"]:
         raise fail(f"{where}: span {record} has neither start/end nor text")
+    if not isinstance(occurrence, int) or isinstance(occurrence, bool) or occurrence < 1:
+        raise fail(f"{where}: span {record}: occurrence must be a whole number from 1")
     text = texts.text(doc_id)
     if text is None:
         raise fail(f"{where}: span {record} is given by its text and the text of {doc_id} is unknown: "
                    "pass --texts DIR, or an `annotate` folder as PRED")
     at = -1
-    for _ in range(record.get("occurrence", 1)):
+    for _ in range(occurrence):
         at = text.find(record["text"], at + 1)
         if at < 0:
             raise fail(f"{where}: span {record} not found in the text of {doc_id}")

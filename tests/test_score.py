@@ -132,3 +132,14 @@ def test_gold_spans_given_by_text_are_found_in_the_texts(run, capsys):
     assert (table["CUE"]["tp"], table["CUE"]["gold"]) == (2, 2)
     code, _, err = score(capsys, gold, pred / "markers.csv")  # no tasks.json: the text is unknown
     assert code == 2 and "pass --texts DIR" in err
+
+
+def test_texts_folder_gives_the_sentences_of_misses_without_tasks(run, capsys, tmp_path):
+    gold, pred = run
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "d1.txt").write_text(parse_marked("d1", GOLD).text, encoding="utf-8", newline="")
+    assert score(capsys, gold, pred / "markers.csv", "--texts", tmp_path / "texts", "--diff", tmp_path / "d.csv")[0] == 0
+    rows = list(csv.DictReader((tmp_path / "d.csv").read_text(encoding="utf-8-sig").splitlines()))
+    missed = {r["label"]: r for r in rows if r["kind"] == "missed"}
+    assert missed["HEDGE_CONDITIONAL"]["text"] == "aurait démissionné"
+    assert missed["HEDGE_CONDITIONAL"]["sentence"] == "Selon l'AFP, le maire aurait démissionné hier."
