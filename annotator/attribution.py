@@ -14,7 +14,7 @@ from spacy.tokens import Span as SpacySpan, Token
 from .morphology import feature
 from .quotes import Quote
 from .rules import CueRule, Rules, VerbEntry, fold, lower
-from .sources import is_pronoun, media_name, phrase, source_label
+from .sources import context_only, document_channels, is_pronoun, media_name, phrase, source_label
 
 NEGATIONS = {"pas", "jamais", "guère", "nullement", "aucunement", "ne", "n'"}
 SUBJECTS = ("nsubj", "nsubj:pass", "expl:subj")
@@ -370,18 +370,39 @@ def _que_follows(token: Token, sent: SpacySpan) -> bool:
 # --- sources without a cue of their own ------------------------------------------------------
 
 def _media_channels(sent: SpacySpan, text: str, low: str, used: set[int], rules: Rules) -> Iterator[Found]:
-    """Outlets that carried the words: "interrogée par Le Parisien", "a dénoncé sur BFMTV";
-    `low` is the sentence text in lower case."""
+    """Outlets and documents that carried the words: "interrogée par Le Parisien", "a dénoncé sur
+    BFMTV", "Dans leur ordonnance, les juges ..." (see sources.document_channels); outlets also
+    inside another source ("une déclaration transmise à l'AFP": both spans are drawn); not a name
+    inside a name ("la guerre de Libération"); `low` is the sentence text in lower case."""
+    doc = sent.doc
     for match in rules.media_search.finditer(low):
         tokens = [t for t in sent if sent.start_char + match.start() <= t.idx < sent.start_char + match.end()]
-        if not tokens or any(t.i in used for t in tokens) or media_name(text[match.start():match.end()], rules) is None:
+        if not tokens:
             continue
         first = tokens[0]
         before = first.nbor(-1) if first.i > sent.start else None
         if before is not None and fold(before.text) in ("l'", "le", "la", "les") and before.i > sent.start:
             first, before = before, before.nbor(-1)
-        if before is not None and fold(before.text) in rules.media_channel["words"]:
-            yield Found(first.i, tokens[-1].i + 1, "SOURCE_MEDIA", rules.media_channel["id"])
+        word = fold(before.text) if before is not None else ""
+        if word not in rules.media_channel["words"] or (word in ("de", "d'", "du", "des") and (
+                any(t.i in used for t in tokens) or _inside_name(before, sent))):
+            continue
+        written = text[first.idx - sent.start_char:match.end()]
+        if media_name(written, rules, context=word in rules.source_words["media_context"]) is None:
+            continue
+        end = tokens[-1].i + 1
+        while end < sent.end and end - tokens[-1].i <= 3 and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper() \
+                and first.i <= doc[end].head.i < end:
+            end += 1  # "France 3 Bretagne", "CNN Chile"
+        yield Found(first.i, end, "SOURCE_MEDIA", rules.source_ids["media_context"] if context_only(written, rules)
+                    else rules.media_channel["id"])
+    for rng in document_channels(sent, used, rules):
+        yield Found(*rng, "SOURCE_DOCUMENT", rules.source_ids["document_channel"])
+
+
+def _inside_name(de: Token, sent: SpacySpan) -> bool:
+    """"de" joins two capitalised words: the outlet's name is part of a longer name."""
+    return de.i > sent.start + 1 and de.nbor(-1).text[:1].isupper() and de.nbor(-1).pos_ in ("PROPN", "NOUN")
 
 
 def _colon_speaker(sent: SpacySpan, quotes: list[Quote], rules: Rules) -> Iterator[Found]:

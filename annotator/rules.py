@@ -17,7 +17,7 @@ from .spans import LABELS
 from .yamlfile import LDict, YamlError, line_of, load_yaml
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
-RULE_FILES = ("verbs.yml", "cues.yml", "sources.yml", "media.yml", "hedges.yml", "quotes.yml",
+RULE_FILES = ("verbs.yml", "cues.yml", "sources.yml", "media.yml", "outlets.yml", "hedges.yml", "quotes.yml",
               "boilerplate.yml", "profile.yml")
 CONSTRUCTIONS = ("any", "object", "que", "quote", "incise")
 CUE_REQUIREMENTS = ("sentence_head", "source_head", "after_cue")
@@ -26,17 +26,21 @@ EXAMPLES = {"examples": ("map", {"match": "strlist", "no_match": "strlist"})}
 
 # Schemas: key -> type; a key in `REQUIRED` must be present. Types: str, strlist, bool, number,
 # regex, label, wordmap, pairs, numbers, ("list", schema), ("map", schema).
-WORDS = {"id": "str", "words": "strlist"}
+WORDS = {"id": "str", "words": "strlist", **EXAMPLES}
+# an outlet, hand-kept (media.yml) or generated from public lists (outlets.yml, scripts/build_outlets.py)
+OUTLET = {"name": "str", "kind": "str", "aliases": "strlist", "country": "str", "domains": "strlist",
+          "context": "strlist", "rating": ("map", {"value": "number", "label": "str", "source": "str", "year": "str"})}
+SOURCE_LEXICONS = ("media_heads", "media_phrases", "media_qualified", "media_context", "document_heads",
+                   "document_channel", "anonymous_heads", "vague_heads", "vague_determiners", "media_channel", "people_heads")
 SCHEMAS: dict[str, dict] = {
     "verbs.yml": {"groups": ("list", {"id": "str", "takes": "strlist", "sources": "strlist", "lemmas": "strlist",
                                       **EXAMPLES}),
                   "not_cues": ("map", {"id": "str", "phrases": "strlist"})},
     "cues.yml": {"cues": ("list", {"id": "str", "phrases": "strlist", "source": "str", "label": "label",
                                    "requires": "strlist", "emit": "str", **EXAMPLES})},
-    "sources.yml": {k: ("map", WORDS) for k in ("media_heads", "document_heads", "anonymous_heads",
-                                                 "vague_heads", "vague_determiners", "media_channel",
-                                                 "people_heads")},
-    "media.yml": {"outlets": ("list", {"name": "str", "kind": "str", "aliases": "strlist"})},
+    "sources.yml": {k: ("map", WORDS) for k in SOURCE_LEXICONS},
+    "media.yml": {"outlets": ("list", OUTLET)},
+    "outlets.yml": {"outlets": ("list", OUTLET)},
     "hedges.yml": {
         "conditional": ("map", {"id": "str", "modal_lemmas": "strlist", "modal_id": "str",
                                 "skip_lemmas": "strlist", "polite_lemmas": "strlist", "polite_id": "str",
@@ -54,7 +58,7 @@ SCHEMAS: dict[str, dict] = {
                                              "hedging_ceiling": "number"})},
 }
 REQUIRED = {"id", "takes", "phrases", "source", "name", "kind", "pattern", "pairs", "weights"}
-MEDIA_KINDS = ("agency", "newspaper", "magazine", "tv", "radio", "online")
+MEDIA_KINDS = ("agency", "daily", "newspaper", "magazine", "tv", "radio", "site", "platform")
 WEIGHT_KEYS = ("identified_sources", "attribution", "certainty", "quotes_attributed")
 
 
@@ -198,6 +202,9 @@ class Rules:
     people_heads: frozenset[str]
     source_ids: dict[str, str]
     media: dict[str, tuple[str, str]]
+    # folded outlet names that are also ordinary words: matched only in a media context
+    media_context: frozenset[str]
+    source_words: dict[str, frozenset[str]]
     media_pattern: re.Pattern
     media_contracted: dict[str, str]
     media_search: re.Pattern
@@ -267,10 +274,9 @@ def _trie_pattern(node: dict) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
-def _media_search(outlets) -> re.Pattern:
+def _media_search(names: list[str]) -> re.Pattern:
     """Outlet names as written in running text, with "au Monde" / "du Figaro" for "Le Monde";
     matched against `lower(text)`, as phrase patterns are."""
-    names = [n for o in outlets for n in [o["name"], *o.get("aliases", [])]]
     contracted = [re.sub(r"^(?:le|les) ", "", fold(n)) for n in names if re.match(r"(?i)(le|les) ", n)]
     pattern = _first_letters(_trie(names), WORD_START)
     if contracted:
@@ -354,10 +360,11 @@ def _semantic_problems(docs: dict[str, LDict]) -> list[str]:
     for key, lexicon in docs.get("sources.yml", {}).items():
         if isinstance(lexicon, dict) and "words" not in lexicon:
             error("sources.yml", lexicon, f"{key} is missing the key 'words'")
-    for outlet in docs.get("media.yml", {}).get("outlets", []) or []:
-        if outlet.get("kind") not in MEDIA_KINDS:
-            error("media.yml", outlet.get("kind", outlet), f"unknown media kind {outlet.get('kind')!r} "
-                  f"(expected one of: {', '.join(MEDIA_KINDS)})")
+    for name in ("media.yml", "outlets.yml"):
+        for outlet in docs.get(name, {}).get("outlets", []) or []:
+            if outlet.get("kind") not in MEDIA_KINDS:
+                error(name, outlet.get("kind", outlet), f"unknown media kind {outlet.get('kind')!r} "
+                      f"(expected one of: {', '.join(MEDIA_KINDS)})")
     for modal in docs.get("hedges.yml", {}).get("modal", []) or []:
         if ("lemmas" in modal) == ("words" in modal):
             error("hedges.yml", modal, "a modal rule takes either 'lemmas' or 'words'")
@@ -398,6 +405,26 @@ def _examples(docs: dict[str, LDict]) -> list[Example]:
     return found
 
 
+def _outlets(docs: dict[str, LDict]) -> dict[str, tuple[str, str, bool]]:
+    """Folded outlet name or alias -> (canonical name, kind, needs a media context). Hand-kept
+    entries (media.yml) win over generated ones (outlets.yml) that share a name with them: they
+    add their aliases, but the kind and the context are the hand-kept ones. Platforms are left out."""
+    media: dict[str, tuple[str, str, bool]] = {}
+    for outlet in docs["media.yml"]["outlets"]:
+        context = {fold(n) for n in outlet.get("context", [])}
+        for name in [outlet["name"], *outlet.get("aliases", [])]:
+            media[fold(name)] = (str(outlet["name"]), str(outlet["kind"]), fold(name) in context)
+    for outlet in docs["outlets.yml"]["outlets"]:
+        names = [outlet["name"], *outlet.get("aliases", [])]
+        hand = next((media[fold(n)] for n in names if fold(n) in media), None)
+        context = {fold(n) for n in outlet.get("context", [])}
+        for name in names:
+            if fold(name) not in media and outlet["kind"] != "platform":
+                media[fold(name)] = (hand[0], hand[1], False) if hand else (
+                    str(outlet["name"]), str(outlet["kind"]), fold(name) in context)
+    return media
+
+
 def _lines(items) -> list:
     return [(i["id"], re.compile(i["pattern"], re.IGNORECASE), i.get("field")) for i in items or []]
 
@@ -412,10 +439,8 @@ def load_rules(directory: Path | str | None = None) -> Rules:
     if problems:
         raise RuleError(problems)
     src, hedges = docs["sources.yml"], docs["hedges.yml"]
-    media = {}
-    for outlet in docs["media.yml"]["outlets"]:
-        for name in [outlet["name"], *outlet.get("aliases", [])]:
-            media[fold(name)] = (str(outlet["name"]), str(outlet["kind"]))
+    outlets = _outlets(docs)
+    media = {k: v[:2] for k, v in outlets.items()}
     modal_lemmas, modal_words, modal_phrases = {}, {}, []
     for rule in hedges["modal"]:
         for lemma in rule.get("lemmas", []):
@@ -438,9 +463,10 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         people_heads=frozenset(fold(w) for w in src["people_heads"]["words"]),
         source_ids={k: src[k]["id"] for k in src},
         media=media,
-        media_pattern=re.compile(r"(?:l'|le |la |les )?(?P<name>" + "|".join(
-            re.escape(k) for k in sorted(media, key=len, reverse=True)) + ")"),
-        media_search=_media_search(docs["media.yml"]["outlets"]),
+        media_context=frozenset(k for k, v in outlets.items() if v[2]),
+        source_words={k: frozenset(fold(w) for w in src[k]["words"]) for k in src},
+        media_pattern=re.compile(r"(?:l'|le |la |les )?(?P<name>" + _trie_pattern(_trie(list(media))) + ")"),
+        media_search=_media_search(list(media)),
         media_contracted={re.sub(r"^(?:le|les) ", "", k): v[0] for k, v in media.items() if re.match(r"(le|les) ", k)},
         media_channel={"id": src["media_channel"]["id"],
                        "words": frozenset(fold(w) for w in src["media_channel"]["words"])},

@@ -1,10 +1,13 @@
 """Source noun phrases: how far a source reaches, and which of the five SOURCE labels it gets."""
 from __future__ import annotations
 
+import re
+from typing import Iterator
+
 from spacy.tokens import Span as SpacySpan, Token
 
 from .morphology import feature
-from .rules import Rules, fold
+from .rules import Rules, fold, lower
 
 # dependents that identify a source and belong to its span ("des diplomates de haut niveau au
 # sein du ministère", "Anne Roux, conseillère du maire")
@@ -14,6 +17,10 @@ PERSONAL_PRONOUNS = {"il", "elle", "ils", "elles", "je", "j'", "nous", "vous", "
                      "cela", "ça", "celui-ci", "celle-ci", "-il", "-elle", "-ils", "-elles", "moi", "toi", "leur",
                      "celui", "celle", "ceux", "celles", "qui", "que", "dont", "lequel", "laquelle"}
 MAX_TOKENS = 25
+ARTICLE = r"(?:l'|le |la |les )"
+SMALL_WORDS = {"de", "du", "des", "d'", "la", "le", "les", "l'", "et", "en", "sur", "à", "au", "aux", "of", "the",
+               "della", "dello", "del", "di", "y", "und", "der", "die", "das", "el"}
+POSSESSIVES = {"son", "sa", "ses", "leur", "leurs", "notre", "nos", "votre", "vos"}
 DEFINITE = {"le", "la", "l'", "les", "du", "au", "aux", "son", "sa", "ses", "leur", "leurs", "ce", "cet", "cette"}
 
 
@@ -30,10 +37,15 @@ def phrase(head: Token, *, lo: int, hi: int) -> tuple[int, int] | None:
         if child.dep_ not in KEEP_RIGHT or child.right_edge.i >= hi or (
                 child.dep_ == "acl" and "Part" not in feature(child, "VerbForm")):
             break
+        if _possessive_place(child):
+            break  # "le tribunal dans sa décision": the decision is the tribunal's, not part of its name
         gap = [t for t in head.doc[right:child.i] if t.is_punct]
         if gap and not (child.dep_ == "appos" and all(t.text == "," for t in gap)):
             break
-        right = child.right_edge.i + 1
+        right = _participle_end(child, hi) if child.dep_ == "acl" else child.right_edge.i + 1
+    while right < hi and right - head.i <= 4 and head.pos_ == "NOUN" and head.doc[right].pos_ == "PROPN" and \
+            head.doc[right].text[:1].isupper():
+        right += 1  # "l'agence britannique Reuters", "le quotidien El Mercurio": the name the parse cut off
     after = head.doc[right] if right < hi else None
     if after is not None and after.pos_ == "VERB" and "Part" in feature(after, "VerbForm") and \
             "Past" in feature(after, "Tense") and not any(t.dep_.startswith("aux") for t in after.children):
@@ -47,11 +59,18 @@ def phrase(head: Token, *, lo: int, hi: int) -> tuple[int, int] | None:
     return (left, right) if right > left else None
 
 
+def _possessive_place(child: Token) -> bool:
+    """A complement "dans sa/son/leur ..." ("dans son rapport", "dans leur ordonnance")."""
+    words = [fold(t.text) for t in child.doc[child.left_edge.i:child.i]]
+    return len(words) >= 2 and words[0] == "dans" and words[1] in POSSESSIVES
+
+
 def _participle_end(participle: Token, hi: int) -> int:
     end = participle.i + 1
     for child in participle.rights:
-        if child.right_edge.i >= hi or child.is_punct or any(t.text == "," for t in child.doc[end:child.i]):
-            break
+        if child.right_edge.i >= hi or child.is_punct or any(t.text == "," for t in child.doc[end:child.i]) or \
+                child.dep_ in ("ccomp", "advcl", "parataxis", "conj", "xcomp"):
+            break  # "une vidéo publiée sur son compte": not the clause that follows
         end = child.right_edge.i + 1
     return end
 
@@ -61,17 +80,53 @@ def is_pronoun(token: Token) -> bool:
                                                      and fold(token.lemma_) not in ("certain", "plusieurs", "beaucoup"))
 
 
-def media_name(text: str, rules: Rules) -> str | None:
-    """The registry name of an outlet written as `text` (with or without its article)."""
-    key = fold(text)
-    if key in rules.media_contracted and not text.strip()[:1].islower():
+def media_name(text: str, rules: Rules, *, context: bool = True) -> str | None:
+    """The registry name of an outlet written as `text` (with or without its article). A name
+    that is also an ordinary word ("Le Point", "Challenges") counts only when `context` says the
+    words around it are a media context, and only written with its capitals."""
+    written = text.strip()
+    key = fold(written)
+    if key in rules.media_contracted and not written[:1].islower():
+        alias = next((a for a in ("le " + key, "les " + key) if a in rules.media), key)
+        if alias in rules.media_context and not (context and capitalised(written)):
+            return None
         return rules.media_contracted[key]
     match = rules.media_pattern.match(key)
     if match is None or match.end() < len(key) and key[match.end()] not in " -":
         return None
-    name = rules.media[fold(match.group("name"))][0]
-    written = text.strip()[match.start("name"):]
-    return name if not written[:1].islower() or name[:1].islower() else None
+    alias = fold(match.group("name"))
+    name = rules.media[alias][0]
+    written = written[match.start("name"):]
+    if alias in rules.media_context and not (context and match.start("name") == 0 and match.end() == len(key)
+                                              and capitalised(written)):
+        return None
+    article = re.match(r"(?i)(?:l['’]\s*|les?\s+|la\s+)(?=\w)", written) if re.match(ARTICLE, alias) else None
+    first = written[article.end():] if article else written  # "l'AFP", "la BBC": the name's own capital
+    return name if not first[:1].islower() or name[:1].islower() else None
+
+
+def context_only(text: str, rules: Rules) -> bool:
+    """The outlet written as `text` has a name that is also an ordinary word ("Le Point")."""
+    key = fold(text)
+    return bool({key, "le " + key, "les " + key, re.sub(r"^(?:l'|le |la |les )", "", key)} & rules.media_context)
+
+
+def capitalised(written: str) -> bool:
+    """Every word of an outlet's name is capitalised, its small words aside ("Le Point", "L'Express")."""
+    words = [w for w in written.replace("’", "'").replace("'", "' ").split() if w[:1].isalpha()]
+    return bool(words) and words[0][:1].isupper() and all(
+        w[:1].isupper() for w in words[1:] if fold(w) not in SMALL_WORDS)
+
+
+def media_in(span: SpacySpan, head: Token, rules: Rules) -> bool:
+    """An outlet is named inside the phrase, after its head: "l'agence britannique Reuters",
+    "l'envoyée spéciale de BFMTV", "sur le plateau de France 2"."""
+    key = lower(span.text)
+    offset = head.idx + len(head) - span.start_char
+    for match in rules.media_search.finditer(key, offset):
+        if media_name(span.text[match.start():match.end()], rules):
+            return True
+    return False
 
 
 def source_label(span: SpacySpan, head: Token, rules: Rules) -> tuple[str, str]:
@@ -79,9 +134,9 @@ def source_label(span: SpacySpan, head: Token, rules: Rules) -> tuple[str, str]:
     ids = rules.source_ids
     lemma, words = _lemma(head), [fold(t.text) for t in span]
     determiner = next((fold(t.text) for t in span if t.i < head.i and t.pos_ in ("DET", "ADJ", "PRON", "NUM")), "")
-    if media_name(span.text, rules) or media_name(head.text, rules) or (
-            lemma in rules.media_heads and determiner in DEFINITE):
-        return "SOURCE_MEDIA", ids["media_heads"]
+    media = _media_label(span, head, lemma, determiner, rules)
+    if media:
+        return "SOURCE_MEDIA", media
     if lemma in rules.document_heads:
         return "SOURCE_DOCUMENT", ids["document_heads"]
     if lemma in rules.anonymous_heads:
@@ -96,6 +151,54 @@ def source_label(span: SpacySpan, head: Token, rules: Rules) -> tuple[str, str]:
     if determiner in DEFINITE and not plural or any(t.dep_ in ("appos", "flat:name") and t.pos_ == "PROPN" for t in span):
         return "SOURCE_NAMED", "source.named_role"
     return "SOURCE_ANONYMOUS", "source.unidentified"
+
+
+def _media_label(span: SpacySpan, head: Token, lemma: str, determiner: str, rules: Rules) -> str | None:
+    """The rule id that makes a source phrase a medium, if one does: an outlet's name; a media
+    phrase ("l'agence de presse"); a head of `media_qualified` with an outlet after it ("un
+    journaliste de Libération"); a media head with a definite article ("le quotidien") whose
+    complement, if any, is not something else ("le site de l'usine" is a place)."""
+    ids, words = rules.source_ids, rules.source_words
+    if media_name(span.text, rules) or media_name(head.text, rules, context=False):
+        return ids["media_context"] if context_only(span.text, rules) else ids["media_heads"]
+    folded = " " + " ".join(fold(t.text).replace("'", "' ") for t in span).replace("' ", "'") + " "
+    if any(f" {p} " in folded for p in words["media_phrases"]):
+        return ids["media_phrases"]
+    if lemma in words["media_qualified"] and media_in(span, head, rules):
+        return ids["media_qualified"]
+    if lemma in rules.media_heads and determiner in DEFINITE and not _other_complement(head, span, rules):
+        return ids["media_heads"]
+    return None
+
+
+def _other_complement(head: Token, span: SpacySpan, rules: Rules) -> bool:
+    """The media head has a "de" complement that is no medium: "le site de l'usine", "le journal
+    de bord" (not "le site du quotidien", "la chaîne d'information")."""
+    for child in head.rights:
+        if child.i < span.end and child.dep_ in ("nmod", "obl:mod", "flat:name", "compound") and any(
+                fold(c.text) in ("de", "d'", "du", "des") for c in child.children if c.dep_ == "case"):
+            sub = span.doc[child.left_edge.i:min(child.right_edge.i + 1, span.end)]
+            return not (media_in(sub, child, rules) or media_name(sub.text, rules) or fold(child.lemma_) in
+                        rules.media_heads | rules.source_words["media_qualified"] | {"information", "presse", "actualité"})
+    return False
+
+
+def document_channels(sent: SpacySpan, used: set[int], rules: Rules) -> Iterator[tuple[int, int]]:
+    """Token ranges of documents that "dans" introduces ("Dans leur ordonnance, les juges ...",
+    "a-t-il écrit dans une lettre"): the caller makes sure the sentence holds a cue."""
+    doc, words = sent.doc, rules.source_words["document_channel"]
+    for token in sent:
+        if fold(token.text) != "dans" or token.i in used or token.i + 1 >= sent.end:
+            continue
+        det = doc[token.i + 1]
+        head = next((t for t in doc[det.i + 1:min(sent.end, det.i + 4)] if t.pos_ in ("NOUN", "PROPN", "VERB")), None)
+        if det.pos_ != "DET" or head is None or any(t.pos_ not in ("ADJ", "NUM") for t in doc[det.i + 1:head.i]):
+            continue
+        if fold(head.lemma_) not in words and fold(head.text) not in words:
+            continue
+        rng = phrase(head, lo=det.i, hi=sent.end)
+        if rng and not any(i in used for i in range(*rng)):
+            yield rng
 
 
 def _capitalised(token: Token) -> bool:
