@@ -1,6 +1,6 @@
 """All the rules on one parsed paragraph: quotes, hedges, cues and sources, then the filters
-that make the result follow the annotation guide (nothing but QUOTE inside a quotation, no
-overlap within a label)."""
+that make the result follow the annotation guide (nothing but QUOTE and the modal hedges inside
+a quotation, no overlap within a label)."""
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -39,7 +39,9 @@ def match_paragraph(doc: Doc, rules: Rules) -> list[Match]:
     pseudo = [(m.start(), m.end()) for m in rules.pseudo_hedges.finditer(lower(text))]
     found = [m for m in found if not (m.label.startswith("HEDGE") and any(a <= m.start and m.end <= b for a, b in pseudo))]
     quotes = _split_quotes(quotes, found, text)
-    found = [m for m in found if m.label == "QUOTE" or not _inside_quote(m, quotes)]
+    # inside a quotation, only the epistemic modals stay (the guide: a hedge in a quote is still
+    # one); a conditional there is the speaker's hypothesis, not the journalistic conditional
+    found = [m for m in found if m.label in ("QUOTE", "HEDGE_MODAL") or not _inside_quote(m, quotes)]
     cues = [m for m in found if m.label == "CUE"]
     for q in quotes:
         n = _sentence_of(sents, q.start)

@@ -45,7 +45,8 @@ SCHEMAS: dict[str, dict] = {
         "conditional": ("map", {"id": "str", "modal_lemmas": "strlist", "modal_id": "str",
                                 "skip_lemmas": "strlist", "polite_lemmas": "strlist", "polite_id": "str",
                                 "stems": "wordmap", "hypothesis_id": "str", "future_in_past_id": "str",
-                                **EXAMPLES}),
+                                "hypothesis_phrases": "strlist", "evaluative_subjects": "strlist", **EXAMPLES}),
+        "possibility": ("map", {"id": "str", "lemmas": "strlist", "infinitives": "strlist", **EXAMPLES}),
         "modal": ("list", {"id": "str", "lemmas": "strlist", "words": "strlist", **EXAMPLES}),
         "pseudo": ("map", {"id": "str", "phrases": "strlist"}),
     },
@@ -220,6 +221,8 @@ class Rules:
     tail_markers: list[tuple[str, re.Pattern]]
     transparency: dict
     examples: list[Example] = field(default_factory=list)
+    # hedges.yml `possibility`: pouvoir outside the conditional, epistemic before these infinitives
+    possibility: dict = field(default_factory=dict)
     # verb lemmas of a word form, from the model's lemmatizer tables (set by annotator.nlp)
     verb_forms: Callable[[str], tuple[str, ...]] | None = None
 
@@ -471,6 +474,7 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         media_channel={"id": src["media_channel"]["id"],
                        "words": frozenset(fold(w) for w in src["media_channel"]["words"])},
         conditional=dict(hedges["conditional"]),
+        possibility=dict(hedges.get("possibility") or {}),
         modal_lemmas=modal_lemmas,
         modal_words=modal_words,
         modal_phrases=phrase_pattern(modal_phrases or ["\0"]),

@@ -34,6 +34,8 @@ EXAMPLES = [
     "« Stabiliser la région est utile », [aurait affirmé|CUE] [le président|SOURCE_NAMED].",
     "Ce sommet [pourrait|HEDGE_MODAL] avoir lieu la semaine prochaine.",
     "Le projet [semble|HEDGE_MODAL] compromis après un [éventuel|HEDGE_MODAL] recours.",
+    "L'élu, [soupçonné|HEDGE_MODAL] de fraude, a [sans doute|HEDGE_MODAL] menti.",
+    "La facture [peut|HEDGE_MODAL] grimper de dix pour cent.",
     # quotes
     "Le maire a salué « [un échange constructif et sincère|QUOTE] » avec l'opposition.",
     "« [Rien n'est joué|QUOTE] », [a-t-elle dit|CUE], « [nous irons au bout|QUOTE] ».",
@@ -44,6 +46,9 @@ NEGATIVES = [
     "Le maire n'a pas confirmé la date du conseil.",            # negated
     "Le maire a évoqué la situation du quartier.",               # évoquer with a plain object
     "Venez le plus tôt possible.",                               # pseudo-hedge
+    "En cas de grève, le trafic serait interrompu.",             # a hypothesis, not hearsay
+    "Nous aurions aimé plus de clarté.",                         # the speaker's own conditional
+    "Les abonnés peuvent consulter leur compte.",                # pouvoir of ability
     "Pour la première fois, le conseil a voté le budget.",       # pour + no source
     "Il a lu le livre « La Peste » pendant les vacances.",       # a title, not a quote
 ]
@@ -82,9 +87,10 @@ def test_a_cue_does_not_leak_into_the_next_sentence(run):
     assert cue.sent == source.sent == 1
 
 
-def test_nothing_but_quotes_inside_a_quotation(run):
+def test_a_modal_inside_a_quotation_is_still_a_hedge(run):
+    """The guide: annotate inside quotations too (a conditional there is the speaker's hypothesis)."""
     spans = run("« Il pourrait démissionner, selon moi », a déclaré le député.")
-    assert {s.label for s in spans if s.start < 40} == {"QUOTE"}
+    assert {s.label for s in spans if s.start < 40} == {"QUOTE", "HEDGE_MODAL"}
 
 
 def test_boilerplate_lines_get_no_span(run):
