@@ -27,6 +27,13 @@ PEOPLE_QUANTIFIERS = {"certains", "certaines", "plusieurs", "nombreux", "nombreu
 NOT_VERB_BEFORE = ("DET", "ADP")
 CLAUSE_WORDS = {"qui", "que", "qu'", "dont", "lequel", "laquelle", "lesquels", "lesquelles", "où", "mais"}
 MAX_AFTER_CUE = 16
+TIME_WORDS = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "janvier", "février",
+              "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+              "matin", "soir", "midi", "après-midi", "nuit", "hier", "aujourd'hui", "dernier", "dernière", "prochain",
+              "semaine", "week-end", "mois", "année", "lors"}
+OWN_OUTLET = {"nos", "notre"}  # "selon nos informations": the outlet cites itself, no source
+ANAPHORS = {"dernier", "dernière", "derniers", "dernières"}
+INFINITIVE_ENDINGS = ("er", "ir", "re")
 ER_ENDINGS = ("ent", "es", "e", "ait", "aient", "a", "ée", "ées", "és", "é", "èrent", "ons", "ez")
 
 
@@ -72,7 +79,8 @@ def find_attributions(sent: SpacySpan, text: str, quotes: list[Quote], rules: Ru
 
 
 def _add(found: list[Found], taken: set[int], new: Iterator[Found]) -> None:
-    items = list(new)
+    seen = {(f.start, f.end, f.label) for f in found}
+    items = [f for f in new if (f.start, f.end, f.label) not in seen]  # one source of two cues
     found.extend(items)
     for f in items:
         taken.update(range(f.start, f.end))
@@ -91,6 +99,8 @@ def _cue_phrase(sent: SpacySpan, lo: int, hi: int, cue: CueRule, rules: Rules, s
     head = _phrase_head(sent, end) if cue.source == "after" else None
     if "source_head" in cue.requires and not (head is not None and _is_source_word(head, rules)):
         return
+    if _manner(sent, start, end, head, rules):
+        return
     rng = None
     if head is not None:
         rng = _phrase_after(sent, end, stops) or phrase(head, lo=end, hi=sent.end)
@@ -98,12 +108,26 @@ def _cue_phrase(sent: SpacySpan, lo: int, hi: int, cue: CueRule, rules: Rules, s
         rng = _run_until_punct(sent, end)  # "de source policière": the rest is the source
     if cue.source == "after" and rng is None and not (end < sent.end and is_pronoun(doc[end])):
         return
+    if rng is not None and fold(doc[rng[0]].text) in OWN_OUTLET:
+        rng = None
     if "sentence_head" in cue.requires and (rng is None or rng[1] >= sent.end or doc[rng[1]].text != ","):
         return
     yield Found(start, end, "CUE", cue.id)
     if rng is not None:
         label, rule = (cue.label, cue.id) if cue.label else source_label(doc[rng[0]:rng[1]], head, rules)
         yield Found(*rng, label, rule, (start, end))
+
+
+def _manner(sent: SpacySpan, start: int, end: int, head: Token | None, rules: Rules) -> bool:
+    """"calculée selon ses résultats", "varie selon la saison", "pour joindre": the cue word
+    says how or why, not who; a cue right after a verb or adjective, or before an infinitive."""
+    doc = sent.doc
+    before = doc[start - 1] if start > sent.start else None
+    if before is not None and before.pos_ in ("VERB", "ADJ") and not (head is not None and head.pos_ == "PROPN"):
+        return True
+    nxt = doc[end] if end < sent.end else None
+    return nxt is not None and nxt.pos_ in ("VERB", "NOUN") and fold(nxt.text).endswith(("er", "ir", "re")) and \
+        "Inf" in feature(nxt, "VerbForm") or (nxt is not None and nxt.pos_ == "VERB" and "Inf" in feature(nxt, "VerbForm"))
 
 
 def _phrase_head(sent: SpacySpan, i: int) -> Token | None:
@@ -152,11 +176,12 @@ def _is_source_word(token: Token, rules: Rules) -> bool:
 
 def verb_entry(token: Token, rules: Rules) -> VerbEntry | None:
     """The reporting-verb entry of `token`, when it is a usable form of a listed verb."""
-    if token.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "PRON", "NUM", "SPACE", "AUX"):
+    if token.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "PRON", "NUM", "SPACE") or (
+            token.pos_ == "AUX" and token.lemma_ in ("être", "avoir")):
         return None
     form = fold(token.text)
     guesses = rules.verb_forms(form) if rules.verb_forms else ()
-    if token.pos_ == "VERB":
+    if token.pos_ in ("VERB", "AUX"):
         if not _usable_verb(token):
             return None
         lemmas = (fold(token.lemma_), *guesses, *_er_guesses(form))
@@ -175,16 +200,44 @@ def verb_entry(token: Token, rules: Rules) -> VerbEntry | None:
 @lru_cache(maxsize=1 << 16)
 def _er_guesses(form: str) -> tuple[str, ...]:
     """Infinitives of a first-group verb that `form` could be ("murmure" -> "murmurer")."""
-    return tuple(form[: -len(end)] + "er" for end in ER_ENDINGS if form.endswith(end) and len(form) > len(end) + 2)
+    stems = [form[: -len(end)] for end in ER_ENDINGS if form.endswith(end) and len(form) > len(end) + 2]
+    # "espèrent" -> "espérer", "achète" -> "acheter": the stem's è is é or e in the infinitive
+    stems += [stem[:i] + accent + stem[i + 1:] for stem in stems if "è" in stem
+              for i in (stem.rindex("è"),) for accent in ("é", "e")]
+    return tuple(stem + "er" for stem in stems)
 
 
 def _usable_verb(token: Token) -> bool:
-    """Finite, a compound past with a finite auxiliary, or a present participle."""
+    """Finite, a compound past with a finite auxiliary, a present participle, or a past
+    participle with an agent ("des chiffres confirmés par la préfecture")."""
     form, tense = feature(token, "VerbForm"), feature(token, "Tense")
-    if "Fin" in form or ("Part" in form and "Pres" in tense):
+    if "Fin" in form or ("Part" in form and "Pres" in tense) or _mistagged_infinitive(token) or \
+            _mistagged_participle(token):
         return True
-    return "Part" in form and any(t.dep_ in ("aux", "aux:tense") and "Fin" in feature(t, "VerbForm")
-                                  for t in token.children)
+    return "Part" in form and (any(t.dep_ in ("aux", "aux:tense", "aux:pass") and "Fin" in feature(t, "VerbForm")
+                                   for t in token.children) or _agent(token) is not None)
+
+
+def _mistagged_infinitive(token: Token) -> bool:
+    """The tagger called a finite form an infinitive ("..., promet le patron"): its text is not
+    the infinitive and ends like no infinitive."""
+    form = fold(token.text)
+    return "Inf" in feature(token, "VerbForm") and form != fold(token.lemma_) and not form.endswith(INFINITIVE_ENDINGS)
+
+
+def _mistagged_participle(token: Token) -> bool:
+    """The tagger called a present form of a first-group verb a past participle ("Le Monde cite")."""
+    return "Part" in feature(token, "VerbForm") and "Past" in feature(token, "Tense") and \
+        fold(token.lemma_).endswith("er") and not fold(token.text).endswith(("é", "ée", "és", "ées"))
+
+
+def _agent(token: Token) -> Token | None:
+    """The agent of a passive verb: "confirmé par une source judiciaire" -> "source"."""
+    for child in token.children:
+        if child.i > token.i and (child.dep_ == "obl:agent" or child.dep_.startswith("obl") and any(
+                fold(c.text) == "par" for c in child.children if c.dep_ == "case")):
+            return child
+    return None
 
 
 def _verb_slot(token: Token) -> bool:
@@ -236,12 +289,15 @@ def _verb_cue(token: Token, entry: VerbEntry, sent: SpacySpan, quotes: list[Quot
               rules: Rules) -> Iterator[Found]:
     doc = sent.doc
     start, end = _group_start(token), token.i + 1 + len(entry.rest)
-    if any(t.dep_ == "aux:pass" for t in token.children):
-        return  # "les résultats seraient proclamés": a passive reports no one's words
     if any(fold(t.text) in NEGATIONS for t in doc[max(sent.start, start - 2):min(sent.end, end + 1)]):
         return
+    if any(t.dep_ == "aux:pass" for t in token.children) or (
+            "Part" in feature(token, "VerbForm") and "Past" in feature(token, "Tense") and token.dep_ == "acl"
+            and not any(t.dep_.startswith("aux") for t in token.children) and not _mistagged_participle(token)):
+        yield from _passive_cue(token, entry, start, end, sent, rules)
+        return
     subject, inverted = _subject(token, start, end, sent)
-    takes = entry.takes & {"que", "quote"} if "Pres" in feature(token, "Tense") and \
+    takes = {"que", "quote"} if "Pres" in feature(token, "Tense") and \
         "Part" in feature(token, "VerbForm") else entry.takes
     if not any(_holds(take, token, start, end, inverted, sent, quotes) for take in takes):
         return
@@ -257,6 +313,31 @@ def _verb_cue(token: Token, entry: VerbEntry, sent: SpacySpan, quotes: list[Quot
                 yield found
 
 
+def _passive_cue(token: Token, entry: VerbEntry, start: int, end: int, sent: SpacySpan,
+                 rules: Rules) -> Iterator[Found]:
+    """A passive reporting verb is a cue when its group takes `passive` and its agent says who
+    spoke ("confirmé par le parquet"), or takes `assessment` and it assesses ("estimé à",
+    "présenté comme", "accusé de"); "les résultats seraient proclamés" reports no one's words."""
+    agent = _agent(token)
+    if not ("assessment" in entry.takes and _assessment_follows(token, sent)
+            or "passive" in entry.takes and agent is not None):
+        return
+    yield Found(start, end, "CUE", entry.group)
+    if agent is not None:
+        yield from _source(agent, start, end, sent, rules)
+    for child in token.children:
+        if child is not agent and (child.dep_.startswith("obl") or child.dep_ == "iobj") and any(
+                fold(c.text) in CHANNEL_CASES for c in child.children if c.dep_ == "case"):
+            yield from (f for f in _source(child, start, end, sent, rules) if f.label == "SOURCE_MEDIA")
+
+
+def _assessment_follows(token: Token, sent: SpacySpan) -> bool:
+    """"estimée à 90 millions", "présenté comme", "accusé d'avoir", "qualifié de"."""
+    words = [fold(t.text) for t in sent.doc[token.i + 1:min(sent.end, token.i + 4)] if t.pos_ != "ADV"]
+    return bool(words) and (words[0] in ("comme", "de", "d'") or words[0] in ("à", "a") and len(words) > 1 and (
+        words[1][:1].isdigit() or words[1] in ("plus", "moins", "environ", "près", "quelque")))
+
+
 def _subject(token: Token, start: int, end: int, sent: SpacySpan) -> tuple[Token | None, bool]:
     """(subject, inverted): the parser's subject, an inverted one after an incise verb, the
     antecedent of "qui", or the noun just before the verb when the parser found none."""
@@ -264,17 +345,47 @@ def _subject(token: Token, start: int, end: int, sent: SpacySpan) -> tuple[Token
     subject = next((t for t in token.children if t.dep_ in SUBJECTS and t.pos_ not in ("VERB", "ADJ")
                     and not any(c.dep_ == "case" for c in t.children)), None)
     clitic = any(fold(t.text).startswith("-") for t in doc[start:min(sent.end, end + 1)])
-    after = doc[end] if end < sent.end else None
+    skip = _past_adjuncts(end, sent)
+    after = doc[skip] if skip < sent.end else None
     if _after_comma(doc[start]) and after is not None and (subject is None or _clause_between(subject, start)) and (
             after.pos_ in ("DET", "PROPN") or after.pos_ == "NOUN" and after.text[:1].isupper()):
-        inverted = _inverted_subject(end, sent)
+        inverted = _inverted_subject(skip, sent)
         if inverted is not None:
             return inverted, True
     if subject is not None and fold(subject.text) == "qui":
         subject = token.head if token.dep_ == "acl:relcl" else _noun_before(doc, subject.i, sent)
+    if subject is None and not clitic and token.dep_ in ("conj", "advcl") and token.head.i < token.i and (
+            token.dep_ == "conj" or "Part" in feature(token, "VerbForm")):
+        # "X a fait appel et crié à ...", "X a répondu, soulignant que ...": the subject of the first verb
+        subject = next((t for t in token.head.children if t.dep_ in SUBJECTS), None)
+        if subject is not None:
+            return subject, subject.i > token.i
     if subject is None and not clitic:
         subject = _noun_before(doc, start, sent)
     return subject, clitic or (subject is not None and subject.i > token.i)
+
+
+def _past_adjuncts(i: int, sent: SpacySpan) -> int:
+    """The first token after the adverbs, dates and channel that may stand between an incise
+    verb and its subject: "..., a affirmé, ce vendredi 3 mai, au Parisien le ministre"."""
+    doc = sent.doc
+    while i < sent.end:
+        word = fold(doc[i].text)
+        if doc[i].pos_ == "ADV" and word not in ("ne", "n'") or word == ",":
+            i += 1
+            continue
+        j = i + 1 if word in ("ce", "cet", "cette") else i
+        if j < sent.end and fold(doc[j].text) in TIME_WORDS:
+            while j < sent.end and (fold(doc[j].text) in TIME_WORDS or doc[j].like_num):
+                j += 1
+            i = j
+            continue
+        if word in ("à", "au", "sur") and i + 2 < sent.end and doc[i + 1].pos_ == "PROPN" and \
+                doc[i + 2].pos_ in ("DET", "PROPN"):
+            i += 2
+            continue
+        return i
+    return i
 
 
 def _clause_between(subject: Token, start: int) -> bool:
@@ -304,6 +415,10 @@ def _noun_before(doc, i: int, sent: SpacySpan) -> Token | None:
     """The head of the noun phrase that ends just before token `i` (skipping one comma)."""
     j = i - 1
     if j > sent.start and doc[j].text == ",":
+        relative = next((t for t in reversed(doc[sent.start:j]) if fold(t.text) in ("qui", "dont") and t.i - 1 > sent.start
+                         and doc[t.i - 1].text == ","), None)
+        if relative is not None and not any(t.text == "," for t in doc[relative.i:j]):
+            j = relative.i - 1  # "X, qui s'oppose au texte, a estimé": X is the subject
         j -= 1
         if not _nominal(doc[j], sent):  # "CNN, citant des responsables américains, rapporte"
             comma = next((t.i for t in reversed(doc[sent.start:j]) if t.text == ","), None)
@@ -327,13 +442,26 @@ def _source(head: Token, start: int, end: int, sent: SpacySpan, rules: Rules) ->
         if not start <= head.i <= end:
             yield Found(head.i, head.i + 1, "SOURCE_VAGUE", rules.source_ids["vague_heads"], (start, end))
         return
-    if is_pronoun(head) or head.is_punct or start <= head.i < end:
+    if is_pronoun(head) or head.is_punct or start <= head.i < end or (
+            fold(head.text) in ANAPHORS and any(fold(t.text) in ("ce", "cette", "ces") for t in head.lefts)):
         return
     lo, hi = (sent.start, start) if head.i < start else (end, sent.end)
     rng = phrase(head, lo=lo, hi=hi)
-    if rng:
-        label, rule = source_label(sent.doc[rng[0]:rng[1]], head, rules)
-        yield Found(*rng, label, rule, (start, end))
+    while rng and rng[0] < head.i and sent.doc[rng[0]].pos_ == "ADP":  # "d'après X": the cue is not the source
+        rng = (rng[0] + 1, rng[1])
+    if not rng:
+        return
+    conjuncts = [c for c in head.rights if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN") and rng[1] > c.i and any(
+        fold(t.text) in ("et", "ou") for t in c.children if t.dep_ == "cc")]
+    if conjuncts:  # "le syndicat et la direction": one span each
+        first = min(t.i for t in conjuncts[0].subtree)
+        rng = (rng[0], first)
+        while rng[1] > rng[0] and sent.doc[rng[1] - 1].is_punct:
+            rng = (rng[0], rng[1] - 1)
+    for h, r in [(head, rng), *((c, phrase(c, lo=c.i, hi=hi)) for c in conjuncts)]:
+        if r and r[1] > r[0]:
+            label, rule = source_label(sent.doc[r[0]:r[1]], h, rules)
+            yield Found(*r, label, rule, (start, end))
 
 
 def _holds(take: str, token: Token, start: int, end: int, inverted: bool, sent: SpacySpan,

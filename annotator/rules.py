@@ -19,7 +19,7 @@ from .yamlfile import LDict, YamlError, line_of, load_yaml
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 RULE_FILES = ("verbs.yml", "cues.yml", "sources.yml", "media.yml", "outlets.yml", "hedges.yml", "quotes.yml",
               "boilerplate.yml", "profile.yml")
-CONSTRUCTIONS = ("any", "object", "que", "quote", "incise")
+CONSTRUCTIONS = ("any", "object", "que", "quote", "incise", "passive", "assessment")
 CUE_REQUIREMENTS = ("sentence_head", "source_head", "after_cue")
 SOURCE_ROLES = ("subject", "object")
 EXAMPLES = {"examples": ("map", {"match": "strlist", "no_match": "strlist"})}

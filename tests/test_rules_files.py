@@ -15,13 +15,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 BREAKAGES = {
     "yaml syntax": ("cues.yml", "  - id: cue.selon\n", "  - id: [unclosed\n", "YAML syntax error"),
-    "unknown key": ("verbs.yml", "    takes: [any]\n", "    takes: [any]\n    colour: red\n",
+    "unknown key": ("verbs.yml", "    takes: [any, passive]\n", "    takes: [any, passive]\n    colour: red\n",
                     "unknown key 'colour'"),
     "unknown label": ("cues.yml", "    label: SOURCE_ANONYMOUS\n", "    label: SOURCE_SECRET\n",
                       "unknown label 'SOURCE_SECRET'"),
     "bad pattern": ("boilerplate.yml", "pattern: '[\\W_]{0,6}'", "pattern: '[\\W_{0,6}'", "bad pattern"),
     "duplicate id": ("cues.yml", "id: cue.d_apres", "id: cue.selon", "duplicate rule id 'cue.selon'"),
-    "lemma in two groups": ("verbs.yml", "lemmas: [estimer,", "lemmas: [déclarer, estimer,",
+    "lemma in two groups": ("verbs.yml", "lemmas: [penser,", "lemmas: [déclarer, penser,",
                             "lemma 'déclarer' is already in group 'verb.say'"),
 }
 
