@@ -144,11 +144,12 @@ def _after_hypothesis(token: Token, sent: SpacySpan, rules: Rules) -> bool:
 
 
 def _infinitive(verb: Token) -> str:
-    """The infinitive as listed: "se produire", "s'agir" when the verb has its reflexive pronoun."""
+    """The infinitive as listed: "se produire", "s'agir", "y avoir" with the pronoun before it."""
     lemma = fold(verb.lemma_)
-    if any(fold(c.text) in ("se", "s'") for c in verb.children if c.i < verb.i):
+    before = {fold(c.text) for c in verb.children if c.i < verb.i}
+    if before & {"se", "s'"}:
         return ("s'" if strip_accents(lemma)[:1] in "aeiouyh" else "se ") + lemma
-    return lemma
+    return "y " + lemma if "y" in before else lemma
 
 
 def _infinitives(rules: Rules) -> frozenset[str]:
