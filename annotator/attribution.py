@@ -291,7 +291,7 @@ def _verb_cue(token: Token, entry: VerbEntry, sent: SpacySpan, quotes: list[Quot
     start, end = _group_start(token), token.i + 1 + len(entry.rest)
     if any(fold(t.text) in NEGATIONS for t in doc[max(sent.start, start - 2):min(sent.end, end + 1)]):
         return
-    if any(t.dep_ == "aux:pass" for t in token.children) or (
+    if _passive(token) or (
             "Part" in feature(token, "VerbForm") and "Past" in feature(token, "Tense") and token.dep_ == "acl"
             and not any(t.dep_.startswith("aux") for t in token.children) and not _mistagged_participle(token)):
         yield from _passive_cue(token, entry, start, end, sent, rules)
@@ -311,6 +311,14 @@ def _verb_cue(token: Token, entry: VerbEntry, sent: SpacySpan, quotes: list[Quot
         for found in _source(child, start, end, sent, rules) if is_object or channel else ():
             if is_object or found.label in ("SOURCE_MEDIA", "SOURCE_DOCUMENT"):
                 yield found
+
+
+def _passive(token: Token) -> bool:
+    """A past participle with être that is not reflexive ("était informée", "a été confirmé"):
+    reporting verbs take être only in the passive."""
+    return any(t.dep_ == "aux:pass" for t in token.children) or (
+        "Part" in feature(token, "VerbForm") and "Past" in feature(token, "Tense") and not _reflexive(token)
+        and any(t.lemma_ == "être" and t.dep_ in ("aux", "aux:tense", "cop") for t in token.children))
 
 
 def _passive_cue(token: Token, entry: VerbEntry, start: int, end: int, sent: SpacySpan,
@@ -519,9 +527,10 @@ def _media_channels(sent: SpacySpan, text: str, low: str, used: set[int], rules:
         if media_name(written, rules, context=word in rules.source_words["media_context"]) is None:
             continue
         end = tokens[-1].i + 1
-        while end < sent.end and end - tokens[-1].i <= 3 and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper() \
-                and first.i <= doc[end].head.i < end:
-            end += 1  # "France 3 Bretagne", "CNN Chile"
+        nxt = doc[end] if end < sent.end else None
+        if nxt is not None and nxt.pos_ == "PROPN" and nxt.text[:1].isupper() and nxt.ent_type_ != "PER" and \
+                first.i <= nxt.head.i < end and not (end + 1 < sent.end and doc[end + 1].text[:1].isupper()):
+            end += 1  # "France 3 Bretagne", "CNN Chile" (not "à l'AFP Jean Dupont")
         yield Found(first.i, end, "SOURCE_MEDIA", rules.source_ids["media_context"] if context_only(written, rules)
                     else rules.media_channel["id"])
     for rng in document_channels(sent, used, rules):
