@@ -37,7 +37,7 @@ def phrase(head: Token, *, lo: int, hi: int) -> tuple[int, int] | None:
         if child.dep_ not in KEEP_RIGHT or child.right_edge.i >= hi or (
                 child.dep_ == "acl" and "Part" not in feature(child, "VerbForm")):
             break
-        if _possessive_place(child):
+        if _possessive_place(child) or _not_of_the_name(head, child):
             break  # "le tribunal dans sa décision": the decision is the tribunal's, not part of its name
         gap = [t for t in head.doc[right:child.i] if t.is_punct]
         if gap and not (child.dep_ == "appos" and all(t.text == "," for t in gap)):
@@ -57,6 +57,18 @@ def phrase(head: Token, *, lo: int, hi: int) -> tuple[int, int] | None:
     if right - left > MAX_TOKENS:
         right = head.i + 1
     return (left, right) if right > left else None
+
+
+def _not_of_the_name(head: Token, child: Token) -> bool:
+    """A proper name is identified by itself: a person after an outlet ("à l'AFP Jean Dupont", the
+    inverted subject), a noun phrase juxtaposed without a comma ("sur RTL le ministre") or a
+    complement on a topic ("BFMTV sur les propos") is not part of it."""
+    if head.pos_ != "PROPN" or child.dep_ in ("flat:name", "flat", "flat:foreign") and child.ent_type_ == head.ent_type_:
+        return False
+    cases = {fold(c.text) for c in child.children if c.dep_ == "case"}
+    return (child.ent_type_ == "PER" and head.ent_type_ != "PER") or (
+        child.pos_ in ("NOUN", "PROPN") and not cases and any(c.dep_ == "det" for c in child.children)) or bool(
+        cases & {"sur", "pour", "contre", "avec", "par", "à", "au", "aux"})
 
 
 def _possessive_place(child: Token) -> bool:
@@ -86,6 +98,8 @@ def media_name(text: str, rules: Rules, *, context: bool = True) -> str | None:
     words around it are a media context, and only written with its capitals."""
     written = text.strip()
     key = fold(written)
+    if " ".join(key.split()) in rules.media_contracted:
+        key = " ".join(key.split())
     if key in rules.media_contracted and not written[:1].islower():
         alias = next((a for a in ("le " + key, "les " + key) if a in rules.media), key)
         if alias in rules.media_context and not (context and capitalised(written)):
@@ -94,7 +108,7 @@ def media_name(text: str, rules: Rules, *, context: bool = True) -> str | None:
     match = rules.media_pattern.match(key)
     if match is None or match.end() < len(key) and key[match.end()] not in " -":
         return None
-    alias = fold(match.group("name"))
+    alias = " ".join(fold(match.group("name")).split())  # any spacing: "Le\u00a0Monde"
     name = rules.media[alias][0]
     written = written[match.start("name"):]
     if alias in rules.media_context and not (context and match.start("name") == 0 and match.end() == len(key)
@@ -166,17 +180,17 @@ def _media_label(span: SpacySpan, head: Token, lemma: str, determiner: str, rule
         return ids["media_phrases"]
     if lemma in words["media_qualified"] and media_in(span, head, rules):
         return ids["media_qualified"]
-    if lemma in rules.media_heads and determiner in DEFINITE and not _other_complement(head, span, rules):
+    if lemma in rules.media_heads and determiner in DEFINITE - POSSESSIVES and not _other_complement(head, span, rules):
         return ids["media_heads"]
     return None
 
 
 def _other_complement(head: Token, span: SpacySpan, rules: Rules) -> bool:
-    """The media head has a "de" complement that is no medium: "le site de l'usine", "le journal
-    de bord" (not "le site du quotidien", "la chaîne d'information")."""
+    """The media head has a complement that is no medium: "le site de l'usine", "le journal de
+    bord", "le quotidien au travail" (not "le site du quotidien", "la chaîne d'information")."""
     for child in head.rights:
         if child.i < span.end and child.dep_ in ("nmod", "obl:mod", "flat:name", "compound") and any(
-                fold(c.text) in ("de", "d'", "du", "des") for c in child.children if c.dep_ == "case"):
+                c.dep_ == "case" for c in child.children):
             sub = span.doc[child.left_edge.i:min(child.right_edge.i + 1, span.end)]
             return not (media_in(sub, child, rules) or media_name(sub.text, rules) or fold(child.lemma_) in
                         rules.media_heads | rules.source_words["media_qualified"] | {"information", "presse", "actualité"})

@@ -111,7 +111,8 @@ def clean_name(name: str) -> list[str]:
     main, *inside = re.split(r"\s*\(|\)", name)
     # a parenthesis gives a second name when it is an acronym or a title ("(JDD)", "(Aujourd'hui
     # en France)"), not a place ("(Neuchâtel)")
-    parts = [main] + [p for p in inside if p.isupper() or len(p.split()) > 1]
+    parts = [main] + [p for p in inside if p.isupper() or len(p.split()) > 1 and any(
+        w[:1].islower() for w in p.split()[1:])]  # "(Grand Est)", "(Nyon)" are places
     for part in (q for p in parts for q in re.split(r"\s+[/-]\s+|,\s*", p)):
         part = part.strip(" ,")
         if not part or part[:1].islower() or len(part) < 2 or len(part.split()) > 5:
