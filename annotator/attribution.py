@@ -291,7 +291,7 @@ def _verb_cue(token: Token, entry: VerbEntry, sent: SpacySpan, quotes: list[Quot
     start, end = _group_start(token), token.i + 1 + len(entry.rest)
     if any(fold(t.text) in NEGATIONS for t in doc[max(sent.start, start - 2):min(sent.end, end + 1)]):
         return
-    if any(t.dep_ == "aux:pass" for t in token.children) or (
+    if _passive(token) or (
             "Part" in feature(token, "VerbForm") and "Past" in feature(token, "Tense") and token.dep_ == "acl"
             and not any(t.dep_.startswith("aux") for t in token.children) and not _mistagged_participle(token)):
         yield from _passive_cue(token, entry, start, end, sent, rules)
@@ -311,6 +311,14 @@ def _verb_cue(token: Token, entry: VerbEntry, sent: SpacySpan, quotes: list[Quot
         for found in _source(child, start, end, sent, rules) if is_object or channel else ():
             if is_object or found.label in ("SOURCE_MEDIA", "SOURCE_DOCUMENT"):
                 yield found
+
+
+def _passive(token: Token) -> bool:
+    """A past participle with être that is not reflexive ("était informée", "a été confirmé"):
+    reporting verbs take être only in the passive."""
+    return any(t.dep_ == "aux:pass" for t in token.children) or (
+        "Part" in feature(token, "VerbForm") and "Past" in feature(token, "Tense") and not _reflexive(token)
+        and any(t.lemma_ == "être" and t.dep_ in ("aux", "aux:tense", "cop") for t in token.children))
 
 
 def _passive_cue(token: Token, entry: VerbEntry, start: int, end: int, sent: SpacySpan,
