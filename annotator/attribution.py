@@ -185,8 +185,9 @@ def verb_entry(token: Token, rules: Rules) -> VerbEntry | None:
         if not _usable_verb(token):
             return None
         lemmas = (fold(token.lemma_), *guesses, *_er_guesses(form))
-    elif guesses and _verb_slot(token):
-        lemmas = guesses  # a verb the tagger took for a noun or an adjective: "Bloomberg rapporte"
+    elif _verb_slot(token) and (guesses or _object_follows(token)):
+        # a verb the tagger took for a noun or an adjective: "Bloomberg rapporte", "le maire critique la"
+        lemmas = (*guesses, *(_er_guesses(form) if _object_follows(token) else ()))
     else:
         return None
     for lemma in lemmas:
@@ -247,6 +248,12 @@ def _verb_slot(token: Token) -> bool:
     prev = token.nbor(-1)
     return prev.pos_ not in NOT_VERB_BEFORE and (
         prev.pos_ in ("NOUN", "PROPN", "PRON", "ADV", "AUX") or prev.text in INCISE_OPENERS)
+
+
+def _object_follows(token: Token) -> bool:
+    """A determiner, a name or a que-clause follows: the word stands where a verb's object does."""
+    nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return nxt is not None and (nxt.pos_ in ("DET", "PROPN") or fold(nxt.text) in ("que", "qu'"))
 
 
 def _reflexive(token: Token) -> bool:
