@@ -88,6 +88,9 @@ def _participle_end(participle: Token, hi: int) -> int:
 
 
 def is_pronoun(token: Token) -> bool:
+    """A personal, demonstrative or relative pronoun; "leur", "ce" as determiners are none."""
+    if token.pos_ == "DET":
+        return False
     return fold(token.text) in PERSONAL_PRONOUNS or (token.pos_ == "PRON" and fold(token.text) != "on"
                                                      and fold(token.lemma_) not in ("certain", "plusieurs", "beaucoup"))
 
