@@ -457,13 +457,13 @@ def _source(head: Token, start: int, end: int, sent: SpacySpan, rules: Rules) ->
         if not start <= head.i <= end:
             yield Found(head.i, head.i + 1, "SOURCE_VAGUE", rules.source_ids["vague_heads"], (start, end))
         return
-    if is_pronoun(head) or head.is_punct or start <= head.i < end or (
+    if is_pronoun(head) or head.is_punct and head.text != "%" or start <= head.i < end or (
             fold(head.text) in ANAPHORS and any(fold(t.text) in ("ce", "cette", "ces") for t in head.lefts)):
         return
     lo, hi = (sent.start, start) if head.i < start else (end, sent.end)
     rng = phrase(head, lo=lo, hi=hi)
-    while rng and rng[0] < head.i and sent.doc[rng[0]].pos_ == "ADP":  # "d'après X": the cue is not the source
-        rng = (rng[0] + 1, rng[1])
+    while rng and rng[0] < head.i and sent.doc[rng[0]].pos_ in ("ADP", "ADV"):
+        rng = (rng[0] + 1, rng[1])  # "d'après X", "seulement 40 % des Français": the cue or adverb is not the source
     if not rng:
         return
     conjuncts = [c for c in head.rights if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN") and rng[1] > c.i and any(

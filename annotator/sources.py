@@ -17,6 +17,7 @@ PERSONAL_PRONOUNS = {"il", "elle", "ils", "elles", "je", "j'", "nous", "vous", "
                      "cela", "ça", "celui-ci", "celle-ci", "-il", "-elle", "-ils", "-elles", "moi", "toi", "leur",
                      "celui", "celle", "ceux", "celles", "qui", "que", "dont", "lequel", "laquelle"}
 MAX_TOKENS = 25
+SHARE_WORDS = {"moitié", "tiers", "quart", "majorité", "minorité", "deux", "trois", "quatre"}
 ARTICLE = r"(?:l'|le |la |les )"
 SMALL_WORDS = {"de", "du", "des", "d'", "la", "le", "les", "l'", "et", "en", "sur", "à", "au", "aux", "of", "the",
                "della", "dello", "del", "di", "y", "und", "der", "die", "das", "el"}
@@ -160,7 +161,7 @@ def source_label(span: SpacySpan, head: Token, rules: Rules) -> tuple[str, str]:
         return "SOURCE_ANONYMOUS", ids["anonymous_heads"]
     if lemma in rules.vague_heads or fold(head.text) in rules.vague_heads:
         return "SOURCE_VAGUE", ids["vague_heads"]
-    if determiner in rules.vague_determiners or " ".join(words[:2]) in rules.vague_determiners:
+    if determiner in rules.vague_determiners or " ".join(words[:2]) in rules.vague_determiners or _share(words):
         return "SOURCE_VAGUE", ids["vague_determiners"]
     if head.pos_ == "PROPN" or head.ent_type_ or _capitalised(head):
         return "SOURCE_NAMED", "source.named"
@@ -168,6 +169,12 @@ def source_label(span: SpacySpan, head: Token, rules: Rules) -> tuple[str, str]:
     if determiner in DEFINITE and not plural or any(t.dep_ in ("appos", "flat:name") and t.pos_ == "PROPN" for t in span):
         return "SOURCE_NAMED", "source.named_role"
     return "SOURCE_ANONYMOUS", "source.unidentified"
+
+
+def _share(words: list[str]) -> bool:
+    """A share of a group, as polls give it: "40 % des Français", "60% des sondés", "deux tiers des"."""
+    return len(words) > 2 and (words[0].rstrip("%").replace(",", "").isdigit() or words[0] in SHARE_WORDS) and (
+        "des" in words[1:4] or "d'entre" in words[1:4])
 
 
 def _media_label(span: SpacySpan, head: Token, lemma: str, determiner: str, rules: Rules) -> str | None:
