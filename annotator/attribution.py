@@ -126,8 +126,8 @@ def _manner(sent: SpacySpan, start: int, end: int, head: Token | None, rules: Ru
     if before is not None and before.pos_ in ("VERB", "ADJ") and not (head is not None and head.pos_ == "PROPN"):
         return True
     nxt = doc[end] if end < sent.end else None
-    return nxt is not None and nxt.pos_ in ("VERB", "NOUN") and fold(nxt.text).endswith(("er", "ir", "re")) and \
-        "Inf" in feature(nxt, "VerbForm") or (nxt is not None and nxt.pos_ == "VERB" and "Inf" in feature(nxt, "VerbForm"))
+    return nxt is not None and ("Inf" in feature(nxt, "VerbForm") or nxt.text.islower() and nxt.pos_ not in (
+        "DET", "NOUN", "PRON", "ADJ", "NUM") and fold(nxt.text).endswith(("er", "ir", "re")))
 
 
 def _phrase_head(sent: SpacySpan, i: int) -> Token | None:
@@ -389,7 +389,9 @@ def _past_adjuncts(i: int, sent: SpacySpan) -> int:
         if doc[i].pos_ == "ADV" and word not in ("ne", "n'") or word == ",":
             i += 1
             continue
-        j = i + 1 if word in ("ce", "cet", "cette") else i
+        j = i + 1 if word in ("ce", "cet", "cette", "le") else i
+        while j < sent.end and doc[j].like_num and j - i < 3:
+            j += 1  # "ce 20 mars", "le 3 mai"
         if j < sent.end and fold(doc[j].text) in TIME_WORDS:
             while j < sent.end and (fold(doc[j].text) in TIME_WORDS or doc[j].like_num):
                 j += 1
