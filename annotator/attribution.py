@@ -14,7 +14,7 @@ from spacy.tokens import Span as SpacySpan, Token
 from .morphology import feature
 from .quotes import Quote
 from .rules import CueRule, Rules, VerbEntry, fold, lower
-from .sources import context_only, document_channels, is_pronoun, media_name, phrase, source_label
+from .sources import context_only, document_channels, is_pronoun, media_name, outlet_in, phrase, source_label
 
 NEGATIONS = {"pas", "jamais", "guère", "nullement", "aucunement", "ne", "n'"}
 SUBJECTS = ("nsubj", "nsubj:pass", "expl:subj")
@@ -115,6 +115,10 @@ def _cue_phrase(sent: SpacySpan, lo: int, hi: int, cue: CueRule, rules: Rules, s
     yield Found(start, end, "CUE", cue.id)
     if rng is not None:
         label, rule = (cue.label, cue.id) if cue.label else source_label(doc[rng[0]:rng[1]], head, rules)
+        outlet = outlet_in(doc[rng[0]:rng[1]], head, rules) if label == "SOURCE_MEDIA" and head is not None and \
+            fold(head.lemma_) in rules.source_words["media_carried"] else None
+        if outlet is not None:
+            rng, rule = outlet, rules.source_ids["media_carried"]
         yield Found(*rng, label, rule, (start, end))
 
 
@@ -397,9 +401,10 @@ def _past_adjuncts(i: int, sent: SpacySpan) -> int:
                 j += 1
             i = j
             continue
-        if word in ("à", "au", "sur") and i + 2 < sent.end and doc[i + 1].pos_ == "PROPN" and \
-                doc[i + 2].pos_ in ("DET", "PROPN"):
-            i += 2
+        name = i + 2 if word in ("à", "sur") and i + 1 < sent.end and fold(doc[i + 1].text) in ("l'", "la", "le") else i + 1
+        if word in ("à", "au", "sur") and name + 1 < sent.end and doc[name].text[:1].isupper() and \
+                doc[name + 1].pos_ in ("DET", "PROPN"):
+            i = name + 1  # "au Parisien", "à l'AFP"
             continue
         return i
     return i

@@ -30,7 +30,7 @@ WORDS = {"id": "str", "words": "strlist", **EXAMPLES}
 # an outlet, hand-kept (media.yml) or generated from public lists (outlets.yml, scripts/build_outlets.py)
 OUTLET = {"name": "str", "kind": "str", "aliases": "strlist", "country": "str", "domains": "strlist",
           "context": "strlist", "rating": ("map", {"value": "number", "label": "str", "source": "str", "year": "str"})}
-SOURCE_LEXICONS = ("media_heads", "media_phrases", "media_qualified", "media_context", "document_heads",
+SOURCE_LEXICONS = ("media_heads", "media_phrases", "media_qualified", "media_carried", "media_context", "document_heads",
                    "document_channel", "anonymous_heads", "vague_heads", "vague_determiners", "media_channel", "people_heads")
 SCHEMAS: dict[str, dict] = {
     "verbs.yml": {"groups": ("list", {"id": "str", "takes": "strlist", "sources": "strlist", "lemmas": "strlist",

@@ -64,10 +64,11 @@ def _not_of_the_name(head: Token, child: Token) -> bool:
     """A proper name is identified by itself: a person after an outlet ("à l'AFP Jean Dupont", the
     inverted subject), a noun phrase juxtaposed without a comma ("sur RTL le ministre") or a
     complement on a topic ("BFMTV sur les propos") is not part of it."""
-    if head.pos_ != "PROPN" or child.dep_ in ("flat:name", "flat", "flat:foreign") and child.ent_type_ == head.ent_type_:
+    if head.pos_ != "PROPN" and not head.text[:1].isupper() or child.dep_ in ("flat:name", "flat", "flat:foreign") and child.ent_type_ == head.ent_type_:
         return False
     cases = {fold(c.text) for c in child.children if c.dep_ == "case"}
-    return (child.ent_type_ == "PER" and head.ent_type_ != "PER") or (
+    nationality = head.ent_type_ == "LOC" and any(c.dep_ == "det" for c in head.children)  # "le Suisse Jean Dupont"
+    return (child.ent_type_ == "PER" and head.ent_type_ != "PER" and not nationality) or (
         child.pos_ in ("NOUN", "PROPN") and not cases and any(c.dep_ == "det" for c in child.children)) or bool(
         cases & {"sur", "pour", "contre", "avec", "par", "à", "au", "aux"})
 
@@ -145,6 +146,16 @@ def media_in(span: SpacySpan, head: Token, rules: Rules) -> bool:
         if media_name(span.text[match.start():match.end()], rules):
             return True
     return False
+
+
+def outlet_in(span: SpacySpan, head: Token, rules: Rules) -> tuple[int, int] | None:
+    """Token range of the outlet named after the head ("des informations de l'AFP"), if any."""
+    key = lower(span.text)
+    for match in rules.media_search.finditer(key, head.idx + len(head) - span.start_char):
+        if media_name(span.text[match.start():match.end()], rules):
+            chars = span.char_span(match.start(), match.end(), alignment_mode="expand")
+            return (chars.start, chars.end) if chars is not None else None
+    return None
 
 
 def source_label(span: SpacySpan, head: Token, rules: Rules) -> tuple[str, str]:
