@@ -25,6 +25,7 @@ QUOTE_CLOSERS = ("»", "”", '"')
 INCISE_OPENERS = (",", "—", "–", *QUOTE_CLOSERS)
 PEOPLE_QUANTIFIERS = {"certains", "certaines", "plusieurs", "nombreux", "nombreuses", "beaucoup", "quelques"}
 NOT_VERB_BEFORE = ("DET", "ADP")
+SUBJECT_PRONOUNS = {"il", "ils", "elle", "elles", "on", "ce", "c'", "cela", "ça"}  # "qu'il qualifie": not the group
 CLAUSE_WORDS = {"qui", "que", "qu'", "dont", "lequel", "laquelle", "lesquels", "lesquelles", "où", "mais"}
 MAX_AFTER_CUE = 16
 TIME_WORDS = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "janvier", "février",
@@ -284,7 +285,8 @@ def _group_start(token: Token) -> int:
     start = token.i
     for child in token.children:
         if child.i < token.i and token.i - child.i <= 6 and (
-                child.dep_ in ("aux", "aux:tense", "aux:pass") or child.dep_.startswith("expl")):
+                child.dep_ in ("aux", "aux:tense", "aux:pass") and child.pos_ == "AUX" or child.dep_.startswith("expl")
+                and fold(child.text) not in SUBJECT_PRONOUNS):
             start = min(start, child.i)
     doc = token.doc
     while start > 0 and token.i - start < 6 and (
@@ -512,8 +514,9 @@ def _que_follows(token: Token, sent: SpacySpan) -> bool:
     for t in sent.doc[token.i + 1:min(sent.end, token.i + 12)]:
         if fold(t.text) in ("que", "qu'") and t.pos_ in ("SCONJ", "PRON", "ADV"):
             return t.pos_ == "SCONJ" or t.i == token.i + 1
-        if t.pos_ == "VERB" and "Fin" in feature(t, "VerbForm") or t.text in (";", ":", "«", "“"):
-            return False
+        if t.pos_ == "VERB" and "Fin" in feature(t, "VerbForm") and fold(t.nbor(-1).text) != "y" \
+                or t.text in (";", ":", "«", "“"):
+            return False  # "il y a deux semaines qu'en cas de..." is a date, not a clause
     return False
 
 

