@@ -59,9 +59,12 @@ def _inside(text: str, opened: int, closed: int) -> Quote:
 
 
 def is_title(text: str, quote: Quote, rules: Rules) -> bool:
-    """True when the word before the opening mark announces a title ("le livre « ... »")."""
+    """True when the word before the opening mark announces a title ("le livre « ... »", "intitulé :");
+    after a comma only a capitalised title ("un ouvrage, « Le Vin »", not "le parti, « très endetté »")."""
     before = text[max(0, quote.open - 40):quote.open].split()
-    return bool(before) and fold(before[-1]).strip(",:") in rules.quotes["title_words"]
+    if not before or fold(before[-1]).strip(",:") not in rules.quotes["title_words"]:
+        return False
+    return not before[-1].endswith(",") or text[quote.start:quote.start + 1].isupper()
 
 
 def is_single_word(text: str, quote: Quote) -> bool:
