@@ -100,7 +100,8 @@ def _cue_phrase(sent: SpacySpan, lo: int, hi: int, cue: CueRule, rules: Rules, s
     head = _phrase_head(sent, end) if cue.source == "after" else None
     if "source_head" in cue.requires and not (head is not None and _is_source_word(head, rules)):
         return
-    if _manner(sent, start, end, head, rules):
+    if _manner(sent, start, end, head, rules) or (
+            head is not None and head.text.islower() and fold(head.lemma_) in cue.not_heads):
         return
     rng = None
     if head is not None:
@@ -247,9 +248,12 @@ def _agent(token: Token) -> Token | None:
 
 
 def _verb_slot(token: Token) -> bool:
-    """A mis-tagged word stands where a verb would: after a subject, a comma or a quotation."""
+    """A mis-tagged word stands where a verb would: after a subject, a comma, a quotation or
+    "comme le" ("comme le rapporte X")."""
     if token.i == 0 or token.text[:1].isupper():
         return False
+    if _as_clause(token.doc, token.i):
+        return True
     prev = token.nbor(-1)
     return prev.pos_ not in NOT_VERB_BEFORE and (
         prev.pos_ in ("NOUN", "PROPN", "PRON", "ADV", "AUX") or prev.text in INCISE_OPENERS)
@@ -259,6 +263,12 @@ def _object_follows(token: Token) -> bool:
     """A determiner, a name or a que-clause follows: the word stands where a verb's object does."""
     nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
     return nxt is not None and (nxt.pos_ in ("DET", "PROPN") or fold(nxt.text) in ("que", "qu'"))
+
+
+def _as_clause(doc, start: int) -> bool:
+    """The verb group starting at `start` follows "comme le" / "comme l'": "comme le rapporte
+    X", "comme l'a souligné X" report X's words, with X after the verb."""
+    return start >= 2 and fold(doc[start - 1].text) in ("le", "l'") and fold(doc[start - 2].text) == "comme"
 
 
 def _reflexive(token: Token) -> bool:
@@ -309,6 +319,13 @@ def _verb_cue(token: Token, entry: VerbEntry, sent: SpacySpan, quotes: list[Quot
             and not any(t.dep_.startswith("aux") for t in token.children) and not _mistagged_participle(token)):
         yield from _passive_cue(token, entry, start, end, sent, rules)
         return
+    if _as_clause(doc, start):
+        subject = _inverted_subject(_past_adjuncts(end, sent), sent)
+        if subject is None:
+            return
+        yield Found(start, end, "CUE", entry.group)
+        yield from _source(subject, start, end, sent, rules)
+        return
     subject, inverted = _subject(token, start, end, sent)
     takes = {"que", "quote"} if "Pres" in feature(token, "Tense") and \
         "Part" in feature(token, "VerbForm") else entry.takes
@@ -318,7 +335,9 @@ def _verb_cue(token: Token, entry: VerbEntry, sent: SpacySpan, quotes: list[Quot
     if "subject" in entry.sources and subject is not None:
         yield from _source(subject, start, end, sent, rules)
     for child in token.children:
-        is_object = child.dep_ == "obj" and "object" in entry.sources
+        is_object = "object" in entry.sources and (child.dep_ == "obj" or child.i > token.i and child.dep_.startswith(
+            "obl") and fold(child.text) not in TIME_WORDS and not any(c.dep_ == "case" for c in child.children))
+        # "cite un courriel", parsed as an oblique
         channel = (child.dep_.startswith("obl") or child.dep_ == "iobj") and any(
             fold(c.text) in CHANNEL_CASES for c in child.children if c.dep_ == "case")
         for found in _source(child, start, end, sent, rules) if is_object or channel else ():
@@ -473,6 +492,8 @@ def _source(head: Token, start: int, end: int, sent: SpacySpan, rules: Rules) ->
     rng = phrase(head, lo=lo, hi=hi)
     while rng and rng[0] < head.i and sent.doc[rng[0]].pos_ in ("ADP", "ADV"):
         rng = (rng[0] + 1, rng[1])  # "d'après X", "seulement 40 % des Français": the cue or adverb is not the source
+    while rng and rng[1] - 1 > head.i and fold(sent.doc[rng[1] - 1].text) in TIME_WORDS:
+        rng = (rng[0], rng[1] - 1)  # "la ministre lundi": the day is not part of the source
     if not rng:
         return
     conjuncts = [c for c in head.rights if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN") and rng[1] > c.i and any(

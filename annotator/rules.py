@@ -37,7 +37,7 @@ SCHEMAS: dict[str, dict] = {
                                       **EXAMPLES}),
                   "not_cues": ("map", {"id": "str", "phrases": "strlist"})},
     "cues.yml": {"cues": ("list", {"id": "str", "phrases": "strlist", "source": "str", "label": "label",
-                                   "requires": "strlist", "emit": "str", **EXAMPLES})},
+                                   "requires": "strlist", "emit": "str", "not_heads": "strlist", **EXAMPLES})},
     "sources.yml": {k: ("map", WORDS) for k in SOURCE_LEXICONS},
     "media.yml": {"outlets": ("list", OUTLET)},
     "outlets.yml": {"outlets": ("list", OUTLET)},
@@ -175,6 +175,7 @@ class CueRule:
     label: str | None
     requires: frozenset[str]
     emit_cue: bool
+    not_heads: frozenset[str]  # lemmas after which the cue word is manner ("selon la saison")
 
 
 @dataclass(frozen=True)
@@ -457,7 +458,8 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         verbs=_verbs(docs["verbs.yml"]["groups"]),
         not_cues=phrase_pattern(docs["verbs.yml"].get("not_cues", {}).get("phrases", ["\0"])),
         cues=[CueRule(c["id"], phrase_pattern(c["phrases"]), c["source"], c.get("label"),
-                      frozenset(c.get("requires", [])), c.get("emit", "cue") == "cue") for c in docs["cues.yml"]["cues"]],
+                      frozenset(c.get("requires", [])), c.get("emit", "cue") == "cue",
+                      frozenset(fold(w) for w in c.get("not_heads", []))) for c in docs["cues.yml"]["cues"]],
         media_heads=frozenset(fold(w) for w in src["media_heads"]["words"]),
         document_heads=frozenset(fold(w) for w in src["document_heads"]["words"]),
         anonymous_heads=frozenset(fold(w) for w in src["anonymous_heads"]["words"]),

@@ -28,6 +28,9 @@ EXAMPLES = [
     "« Nous avons convenu de nous revoir », [a-t-il déclaré|CUE].",
     "[Les analystes politiques|SOURCE_VAGUE] [pensent|CUE] que la crise va durer.",
     "[Le président|SOURCE_NAMED] [a par ailleurs révélé|CUE] qu'une rencontre était en préparation.",
+    "Le texte a été retiré, comme le [rapporte|CUE] [l'envoyée spéciale de France 2|SOURCE_MEDIA].",  # verb tagged a noun
+    "La dette a doublé, comme l'[a souligné|CUE] [la ministre|SOURCE_NAMED] lundi.",  # not "La dette"
+    "[Le journal|SOURCE_MEDIA] [cite|CUE] notamment [un courriel adressé au maire|SOURCE_DOCUMENT].",
     # the journalistic conditional and modals
     "Le suspect [aurait été arrêté|HEDGE_CONDITIONAL] mardi soir.",
     "Les négociateurs [seraient en train de boucler|HEDGE_CONDITIONAL] le texte.",
@@ -50,6 +53,7 @@ NEGATIVES = [
     "Nous aurions aimé plus de clarté.",                         # the speaker's own conditional
     "Les abonnés peuvent consulter leur compte.",                # pouvoir of ability
     "Pour la première fois, le conseil a voté le budget.",       # pour + no source
+    "Les écarts sont grands selon l'âge ou le niveau de revenus.",  # selon + a criterion
     "Il a lu le livre « La Peste » pendant les vacances.",       # a title, not a quote
 ]
 
