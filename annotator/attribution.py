@@ -240,7 +240,9 @@ def _mistagged_participle(token: Token) -> bool:
 
 def _agent(token: Token) -> Token | None:
     """The agent of a passive verb: "confirmé par une source judiciaire" -> "source"."""
-    for child in token.children:
+    # the parser may hang "par X" on an adverb: "mise en garde à plusieurs reprises auparavant par X"
+    near = [token, *(c for c in token.children if c.pos_ == "ADV")]
+    for child in (c for t in near for c in t.children):
         if child.i > token.i and (child.dep_ == "obl:agent" or child.dep_.startswith("obl") and any(
                 fold(c.text) == "par" for c in child.children if c.dep_ == "case")):
             return child
@@ -469,8 +471,12 @@ def _noun_before(doc, i: int, sent: SpacySpan) -> Token | None:
     if j < sent.start or not _nominal(doc[j], sent):
         return None
     head = doc[j]
-    while head.dep_ in ("nmod", "flat:name", "amod", "appos") and sent.start <= head.head.i < head.i:
-        head = head.head
+    while head.dep_ in ("nmod", "flat:name", "amod", "appos") and sent.start <= head.head.i < head.i and \
+            head.head.pos_ in ("NOUN", "PROPN"):
+        head = head.head  # not up to a pronoun: "contre laquelle UBS s'insurge"
+    if head.left_edge.i == sent.start and any(c.dep_ == "case" for c in head.children) and any(
+            t.text == "," for t in doc[head.i:j]):
+        return doc[j]  # "Dans une déclaration, Gilles Le Gendre relève": the name, not the phrase it hangs on
     return head
 
 
@@ -492,6 +498,10 @@ def _source(head: Token, start: int, end: int, sent: SpacySpan, rules: Rules) ->
     rng = phrase(head, lo=lo, hi=hi)
     while rng and rng[0] < head.i and sent.doc[rng[0]].pos_ in ("ADP", "ADV"):
         rng = (rng[0] + 1, rng[1])  # "d'après X", "seulement 40 % des Français": the cue or adverb is not the source
+    doc = sent.doc
+    if rng and rng[0] > max(lo, sent.start + 1) and doc[rng[0]].text[:1].isupper() and doc[rng[0] - 1].pos_ == "PROPN" \
+            and doc[rng[0] - 1].text[:1].isupper() and doc[rng[0] - 2].is_punct:
+        rng = (rng[0] - 1, rng[1])  # a first name the parser hung elsewhere: ", Gilles Le Gendre relève"
     while rng and rng[1] - 1 > head.i and fold(sent.doc[rng[1] - 1].text) in TIME_WORDS:
         rng = (rng[0], rng[1] - 1)  # "la ministre lundi": the day is not part of the source
     if not rng:

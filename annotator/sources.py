@@ -94,7 +94,8 @@ def is_pronoun(token: Token) -> bool:
     if token.pos_ == "DET":
         return False
     return fold(token.text) in PERSONAL_PRONOUNS or (token.pos_ == "PRON" and fold(token.text) != "on"
-                                                     and fold(token.lemma_) not in ("certain", "plusieurs", "beaucoup"))
+                                                     and fold(token.lemma_) not in ("certain", "plusieurs", "beaucoup")
+                                                     and not any(c.isupper() for c in token.text[1:]))  # "LaREM", "UBS"
 
 
 def media_name(text: str, rules: Rules, *, context: bool = True) -> str | None:

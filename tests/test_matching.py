@@ -31,6 +31,9 @@ EXAMPLES = [
     "Le texte a été retiré, comme le [rapporte|CUE] [l'envoyée spéciale de France 2|SOURCE_MEDIA].",  # verb tagged a noun
     "La dette a doublé, comme l'[a souligné|CUE] [la ministre|SOURCE_NAMED] lundi.",  # not "La dette"
     "[Le journal|SOURCE_MEDIA] [cite|CUE] notamment [un courriel adressé au maire|SOURCE_DOCUMENT].",
+    "Cette taxe, contre laquelle [UBS|SOURCE_NAMED] [s'insurge|CUE], reste due.",  # not "laquelle"
+    "Elle [avait été mise en garde|CUE] à plusieurs reprises auparavant par [LaREM|SOURCE_NAMED].",
+    "Dans un communiqué publié vendredi, [Jean Dupont|SOURCE_NAMED] [relève|CUE] qu'elle s'est engagée.",
     # the journalistic conditional and modals
     "Le suspect [aurait été arrêté|HEDGE_CONDITIONAL] mardi soir.",
     "Les négociateurs [seraient en train de boucler|HEDGE_CONDITIONAL] le texte.",
