@@ -394,6 +394,9 @@ def _subject(token: Token, start: int, end: int, sent: SpacySpan) -> tuple[Token
         inverted = _inverted_subject(skip, sent)
         if inverted is not None:
             return inverted, True
+    if (subject is None or after is not None and after.dep_ in SUBJECTS) and not clitic and after is not None and \
+            after.pos_ == "PROPN" and _closes_sentence(after, sent):
+        return after, True  # "... à l'intervention dit Jacob.": an inverted name, the comma forgotten
     if subject is not None and fold(subject.text) == "qui":
         subject = token.head if token.dep_ == "acl:relcl" else _noun_before(doc, subject.i, sent)
     if subject is None and not clitic and token.dep_ in ("conj", "advcl") and token.head.i < token.i and (
@@ -405,6 +408,13 @@ def _subject(token: Token, start: int, end: int, sent: SpacySpan) -> tuple[Token
     if subject is None and not clitic:
         subject = _noun_before(doc, start, sent)
     return subject, clitic or (subject is not None and subject.i > token.i)
+
+
+def _closes_sentence(head: Token, sent: SpacySpan) -> bool:
+    """The name `head` starts is the last thing in the sentence."""
+    rng = phrase(head, lo=head.i, hi=sent.end)
+    return rng is not None and all(t.pos_ == "PROPN" for t in sent.doc[rng[0]:rng[1]]) and (
+        rng[1] == sent.end or sent.doc[rng[1]].text in (".", "!", "?", "…"))
 
 
 def _past_adjuncts(i: int, sent: SpacySpan) -> int:

@@ -32,6 +32,7 @@ EXAMPLES = [
     "La dette a doublé, comme l'[a souligné|CUE] [la ministre|SOURCE_NAMED] lundi.",  # not "La dette"
     "[Le journal|SOURCE_MEDIA] [cite|CUE] notamment [un courriel adressé au maire|SOURCE_DOCUMENT].",
     "Cette taxe, contre laquelle [UBS|SOURCE_NAMED] [s'insurge|CUE], reste due.",  # not "laquelle"
+    "Une seule solution pour la commune [dit|CUE] [Martin|SOURCE_NAMED].",  # an inverted name, no comma
     "Elle [avait été mise en garde|CUE] à plusieurs reprises auparavant par [LaREM|SOURCE_NAMED].",
     "Dans un communiqué publié vendredi, [Jean Dupont|SOURCE_NAMED] [relève|CUE] qu'elle s'est engagée.",
     # the journalistic conditional and modals
