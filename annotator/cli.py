@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .distributed import add_engine_options, run_dask
+from .dask.command import add_engine_options, run_dask
 from .errors import UserError
 from .evaluate import add_score_command
 from .reporting import add_report_command
