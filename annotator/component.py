@@ -20,7 +20,7 @@ from .rules import Rules, load_rules
 from .spans import Span
 
 SPANS_KEY = "sourcing"
-DOC_ID = "doc"  # the doc_id of an article given as a Doc
+DOC_ID = "doc"  # the doc_id of an article given as a Doc (or as a text without one)
 
 
 class SourcingRules:
