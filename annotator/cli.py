@@ -17,6 +17,7 @@ from .evaluate import add_score_command
 from .reporting import add_report_command
 from .read import DEFAULT_MAX_BYTES, BadInput, InputError, read_articles
 from .rules import RuleError, load_rules
+from .show import add_show_command
 from .spans import LABELS
 
 
@@ -74,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     test.set_defaults(func=_rules_test)
     add_report_command(sub)
     add_score_command(sub)
+    add_show_command(sub)
     try:
         from .labelstudio.commands import add_commands
     except ImportError:
