@@ -68,8 +68,8 @@ def _split_tokens_at(doc: Doc, boundaries: set[int]) -> None:
             edges = [0, *cuts, len(token)]
             orths = [token.text[a:b] for a, b in zip(edges, edges[1:])]
             first = token.head if token.head.i != token.i else (token, 0)
-            retokenizer.split(token, orths, heads=[first, *[(token, 0)] * (len(orths) - 1)],
-                              attrs={"DEP": [token.dep_, *["dep"] * (len(orths) - 1)]})
+            deps = {"DEP": [token.dep_, *["dep"] * (len(orths) - 1)]} if doc.has_annotation("DEP") else {}
+            retokenizer.split(token, orths, heads=[first, *[(token, 0)] * (len(orths) - 1)], attrs=deps)
 
 
 def _spacy_span(doc: Doc, record: Span) -> SpacySpan:
