@@ -5,11 +5,11 @@ that spaCy, which imports the package's `sourcing_rules` factory, does not load 
 from __future__ import annotations
 
 __version__ = "0.1.0"
-API = ("annotate_text", "annotate_frame")
+__all__ = ["annotate_text", "annotate_frame"]
 
 
 def __getattr__(name: str):
-    if name in API:
+    if name in __all__:
         from . import api
 
         return getattr(api, name)
