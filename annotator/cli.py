@@ -11,12 +11,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .distributed import add_engine_options, run_dask
+from .dask.command import add_engine_options, run_dask
 from .errors import UserError
 from .evaluate import add_score_command
 from .reporting import add_report_command
 from .read import DEFAULT_MAX_BYTES, BadInput, InputError, read_articles
 from .rules import RuleError, load_rules
+from .show import add_show_command
 from .spans import LABELS
 
 
@@ -74,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     test.set_defaults(func=_rules_test)
     add_report_command(sub)
     add_score_command(sub)
+    add_show_command(sub)
     try:
         from .labelstudio.commands import add_commands
     except ImportError:

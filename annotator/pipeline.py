@@ -12,16 +12,21 @@ import multiprocessing as mp
 import signal
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Union
+from typing import TYPE_CHECKING, Iterable, Iterator, Union
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from .clean import Layout, layout
+from .matcher import match_paragraph
 from .nlp import parse_form
 from .profile import build_profile
 from .read import Article, BadInput, Item
 from .rules import Rules
 from .spans import Span
+
+if TYPE_CHECKING:
+    from .component import SourcingRules
 
 MAX_PARAGRAPH = 100_000
 BATCH_SIZE = 64            # paragraphs per parser batch
@@ -103,8 +108,10 @@ def _annotate_in_worker(chunk: list[Outcome]) -> list[Outcome]:
 def _annotate_chunk(chunk: list[Outcome], nlp: Language, rules: Rules, batch_size: int) -> list[Outcome]:
     """Parse the paragraphs of a chunk of laid-out articles, then collect and profile each article."""
     results = [r for r in chunk if isinstance(r, Result)]
-    for doc, (result, offset) in nlp.pipe(_paragraphs(results), as_tuples=True, batch_size=batch_size):
-        _collect(result, doc, offset)
+    component = rules_component(nlp)
+    for doc, (result, offset) in nlp.pipe(_paragraphs(results), as_tuples=True, batch_size=batch_size,
+                                          disable=component.not_parsing):
+        _collect(result, doc, offset, component.rules)
     for result in results:
         result.profile = build_profile(result.article.doc_id, result.spans, result.sentences, result.n_words,
                                        result.layout.meta, rules)
@@ -127,13 +134,24 @@ def _pieces(start: int, end: int) -> Iterator[tuple[int, int]]:
     yield start, end
 
 
-def _collect(result: Result, doc, offset: int) -> None:
+def rules_component(nlp: Language) -> SourcingRules:
+    """The pipeline's `sourcing_rules` component (whatever its name): its rules and the components its
+    paragraph parses leave out."""
+    for name in nlp.component_names:
+        if nlp.get_pipe_meta(name).factory == "sourcing_rules":
+            return nlp.get_pipe(name)
+    raise ValueError("the pipeline has no sourcing_rules component")
+
+
+def _collect(result: Result, doc: Doc, offset: int, rules: Rules) -> None:
+    """Add one parsed paragraph's sentences, word count and spans (as span records) to its article."""
     text, doc_id = result.article.text, result.article.doc_id
     base = len(result.sentences)
-    sents = [(offset + a, offset + b) for a, b in doc.user_data["sents"]]
+    # len(doc), not doc.text: spaCy rebuilds doc.text from a Token object per token at each call
+    sents = [(offset + s.start_char, offset + s.end_char) for s in doc.sents] if len(doc) else []
     result.sentences.extend(sents)
-    result.n_words += doc.user_data["words"]
-    for start, end, label, rule, n, cue_start, cue_end in doc.user_data["matches"]:
+    result.n_words += sum(1 for t in doc if t.is_alpha or t.like_num)
+    for start, end, label, rule, n, cue_start, cue_end in match_paragraph(doc, rules) if len(doc) else []:
         s, e = sents[n] if 0 <= n < len(sents) else (offset, offset + len(doc.text))
         result.spans.append(Span(doc_id, offset + start, offset + end, label, text[offset + start:offset + end],
                                  rule, base + n, text[s:e].strip(), offset + cue_start if cue_start >= 0 else -1,

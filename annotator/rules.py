@@ -16,7 +16,9 @@ from typing import Callable
 from .spans import LABELS
 from .yamlfile import LDict, YamlError, line_of, load_yaml
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+# the copy of rules/ an installed package holds, else the rules/ folder beside the package's source
+DEFAULT_RULES_DIR = next(d for d in (Path(__file__).resolve().parent / "bundled_rules",
+                                     Path(__file__).resolve().parent.parent / "rules") if d.is_dir())
 RULE_FILES = ("verbs.yml", "cues.yml", "sources.yml", "media.yml", "outlets.yml", "hedges.yml", "quotes.yml",
               "boilerplate.yml", "profile.yml")
 CONSTRUCTIONS = ("any", "object", "que", "quote", "incise", "passive", "assessment")

@@ -5,16 +5,20 @@ analyst who edits a rule sees at once what the edit broke.
 """
 from __future__ import annotations
 
+from .matcher import match_paragraph
 from .nlp import load_pipeline, parse_form
+from .pipeline import rules_component
 from .rules import Rules
 
 
 def run_examples(rules: Rules) -> list[str]:
     """One line per failed example, as `rules/FILE.yml:LINE: ...`; empty when all pass."""
     nlp = load_pipeline(rules)
+    component = rules_component(nlp)
+    docs = nlp.pipe((parse_form(e.text) for e in rules.examples), disable=component.not_parsing)
     failures = []
-    for example, doc in zip(rules.examples, nlp.pipe(parse_form(e.text) for e in rules.examples)):
-        fired = {match[3] for match in doc.user_data["matches"]}
+    for example, doc in zip(rules.examples, docs):
+        fired = {match.rule for match in match_paragraph(doc, component.rules)}
         hit = any(rule == example.rule or rule.startswith(example.rule + ".") for rule in fired)
         if hit != example.should_match:
             expected = "should fire" if example.should_match else "should not fire"

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import psutil
 
-from annotator.distributed_engine import Job, annotate_on_dask, code_version, open_client
-from annotator.distributed_parts import plan
+from annotator.dask.cluster import Job, annotate_on_dask, code_version, open_client
+from annotator.dask.partitions import plan
 from annotator.read import DEFAULT_MAX_BYTES
 from annotator.rules import load_rules
 

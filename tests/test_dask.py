@@ -14,8 +14,8 @@ import pytest
 from dask.distributed import Client
 
 from annotator import cli
-from annotator.distributed_engine import MERGED, TABLES, _load, start_cluster
-from annotator.distributed_parts import checked, plan
+from annotator.dask.cluster import MERGED, TABLES, _load, start_cluster
+from annotator.dask.partitions import checked, plan
 from annotator.read import read_articles
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,7 +100,7 @@ def assert_same(out: Path, local: Path, names=MERGED) -> None:
 def fail_once(flag: str, how: str) -> None:
     """On a worker: the first partition that writes its profiles part while `flag` exists fails, after its
     markers part was written: it raises (`how` "raise") or its worker process dies ("exit")."""
-    import annotator.distributed_engine as engine
+    import annotator.dask.cluster as engine
 
     write = getattr(engine._write_parquet, "original", engine._write_parquet)
 

@@ -11,9 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import UserError
-from .rules import load_rules
-from .spans import LABELS
+from ..errors import UserError
+from ..rules import load_rules
+from ..spans import LABELS
 
 
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
@@ -37,9 +37,9 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
 
 def run_dask(args: argparse.Namespace) -> int:
     """Run `annotate` on Dask: 0 when every document was annotated, 1 when some went to errors."""
-    from .distributed_engine import Job, annotate_on_dask, code_version, open_client
-    from .distributed_parts import plan
-    from .nlp import check_model
+    from ..nlp import check_model
+    from .cluster import Job, annotate_on_dask, code_version, open_client
+    from .partitions import plan
 
     if args.scheduler and args.workers > 1:
         raise UserError("--workers sizes the local cluster; with --scheduler the cluster's workers are used", code=2)

@@ -16,7 +16,7 @@ from typing import IO, Callable, Iterable, Iterator, Union
 
 import pyarrow.parquet as pq
 
-from .read import (Article, BadInput, InputError, Item, _checked, _csv_rows, _from_row, _lines, _read_jsonl,
+from ..read import (Article, BadInput, InputError, Item, _checked, _csv_rows, _from_row, _lines, _read_jsonl,
                    _read_text_file, read_articles)
 
 

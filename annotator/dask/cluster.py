@@ -29,16 +29,16 @@ from dask.distributed import Client, LocalCluster, as_completed
 from spacy.language import Language
 from tqdm import tqdm
 
-from .distributed_parts import Part, checked
-from .errors import UserError
-from .export import ERROR_COLUMNS
-from .labelstudio.tasks import build_task
-from .nlp import MODEL, load_pipeline, model_version
-from .pipeline import Result, annotate
-from .profile import PROFILE_COLUMNS
-from .read import BadInput
-from .rules import Rules, load_rules
-from .spans import SPAN_COLUMNS, Span
+from ..errors import UserError
+from ..export import ERROR_COLUMNS
+from ..labelstudio.tasks import build_task
+from ..nlp import MODEL, load_pipeline, model_version
+from ..pipeline import Result, annotate
+from ..profile import PROFILE_COLUMNS
+from ..read import BadInput
+from ..rules import Rules, load_rules
+from ..spans import SPAN_COLUMNS, Span
+from .partitions import Part, checked
 
 TABLES = {"markers": SPAN_COLUMNS, "profiles": PROFILE_COLUMNS, "errors": ERROR_COLUMNS}
 PART_DIRS = (*TABLES, "tasks")
@@ -130,7 +130,7 @@ def open_client(scheduler: str | None, workers: int, timeout: float = 60) -> Ite
 
 def code_version() -> str:
     """A short hash of the annotator package's source files."""
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
