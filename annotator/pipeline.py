@@ -18,6 +18,7 @@ from spacy.language import Language
 
 from .clean import Layout, layout
 from .nlp import parse_form
+from .outlets import registry_of, with_media_ids
 from .profile import build_profile
 from .read import Article, BadInput, Item
 from .rules import Rules
@@ -105,9 +106,11 @@ def _annotate_chunk(chunk: list[Outcome], nlp: Language, rules: Rules, batch_siz
     results = [r for r in chunk if isinstance(r, Result)]
     for doc, (result, offset) in nlp.pipe(_paragraphs(results), as_tuples=True, batch_size=batch_size):
         _collect(result, doc, offset)
+    registry = registry_of(rules)
     for result in results:
+        result.spans = with_media_ids(result.spans, registry)
         result.profile = build_profile(result.article.doc_id, result.spans, result.sentences, result.n_words,
-                                       result.layout.meta, rules)
+                                       result.layout.meta, rules, result.article.url)
     return chunk
 
 
