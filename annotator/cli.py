@@ -15,7 +15,7 @@ from .distributed import add_engine_options, run_dask
 from .errors import UserError
 from .evaluate import add_score_command
 from .reporting import add_report_command
-from .read import DEFAULT_MAX_BYTES, BadInput, InputError, read_articles
+from .read import DEFAULT_MAX_BYTES, URL_COL, BadInput, InputError, read_articles
 from .rules import RuleError, load_rules
 from .spans import LABELS
 
@@ -87,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _annotate(args) -> int:
     if args.engine == "dask":
+        if args.url_col not in (None, URL_COL):  # the Dask partitions read the default `url` column only
+            raise UserError("--url-col: with --engine dask the URL column must be called `url`", code=2)
         return run_dask(args)
     from .export import Writer
     from .nlp import check_model, load_pipeline, model_version

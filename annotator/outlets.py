@@ -97,16 +97,24 @@ class Registry:
         return next((self.outlets[self.by_domain[c]] for c in candidates if c in self.by_domain), None)
 
 
+def compact(name: str) -> str:
+    """A name written together, without its web suffix: "Jeuneafrique.com", "Jeune Afrique" -> jeuneafrique."""
+    return slug(re.sub(r"\.(?:com|fr|net|org|info|co\.uk)$", "", fold(name))).replace("-", "")
+
+
 @lru_cache(maxsize=4)
 def load_registry(directory: Path) -> Registry:
     """The registry of a rules folder. Hand-kept entries (media.yml) take in the generated entries
-    (outlets.yml) that share a name with them: their domains and rating, the other names as aliases."""
+    (outlets.yml) that share a name with them, even written together ("DailyMail", "Konbini.com"):
+    their domains and rating, the other names as aliases."""
     entries: dict[str, dict] = {}
     names: dict[str, str] = {}
+    hand: dict[str, str] = {}
     for file in ("media.yml", "outlets.yml"):
         for item in load_yaml(directory / file).get("outlets") or []:
             folded = [fold(n) for n in [item["name"], *item.get("aliases", [])]]
-            known = next((names[n] for n in folded if n in names), None)
+            known = next((names[n] for n in folded if n in names), None) or next(
+                (hand[compact(n)] for n in folded if file == "outlets.yml" and compact(n) in hand), None)
             entry = entries.setdefault(known or slug(item["name"]), {"name": str(item["name"]),
                                                                        "kind": str(item["kind"]), "domains": []})
             entry.setdefault("country", item.get("country", ""))
@@ -115,6 +123,8 @@ def load_registry(directory: Path) -> Registry:
                 entry["rating"] = item["rating"]
             for n in folded:
                 names.setdefault(n, known or slug(item["name"]))
+                if file == "media.yml":
+                    hand.setdefault(compact(n), known or slug(item["name"]))
     outlets = [Outlet(key, e["name"], e["kind"], e["country"] or "",
                       tuple(sorted(e["domains"], key=lambda d: (d.count("."), len(d), d))),
                       int(e["rating"]["value"]) if "rating" in e else None,
