@@ -38,6 +38,11 @@ def test_a_span_names_its_outlet_by_alias_or_contracted_form(registry, text, nam
     assert registry.by_text(text).name == name
 
 
+def test_a_hand_kept_outlet_takes_the_rating_of_its_name_written_together(registry):
+    assert (registry.by_text("Konbini").rating, registry.by_text("Sputnik").rating) == (4, 3)
+    assert registry.by_text("Daily Mail").domains == ("dailymail.co.uk",)
+
+
 def test_a_lower_case_word_inside_a_span_is_no_outlet(registry):
     assert registry.by_text("le monde entier") is None and registry.by_text("une source proche") is None
 
@@ -115,6 +120,12 @@ def test_a_missing_url_column_is_refused_only_when_named(tmp_path):
     assert [a.url for a in read_articles(str(source))] == [""]
     with pytest.raises(InputError, match="'lien'"):
         list(read_articles(str(source), url_col="lien"))
+
+
+def test_dask_refuses_a_url_column_it_would_not_read(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "annotator", "annotate", "x.csv", "--out", str(tmp_path),
+                           "--engine", "dask", "--url-col", "lien"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2 and "--url-col" in done.stderr
 
 
 def test_the_registry_is_rebuilt_from_the_shared_lists_by_one_command(tmp_path):
