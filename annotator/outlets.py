@@ -65,15 +65,16 @@ class Registry:
 
     def by_text(self, text: str) -> Outlet | None:
         """The outlet a span's text names: the whole text ("l'AFP", "au Monde", "du Figaro") or, else,
-        the longest name in it written with its capital ("l'agence britannique Reuters")."""
+        the first name in it (the longest at that word) written with its capital ("l'agence
+        britannique Reuters")."""
         written = unicodedata.normalize("NFC", " ".join(text.split()))
         words = fold(written)
         found = self._name(LEADING.sub("", words))
         if found:
             return found
-        starts = [m.start() for m in re.finditer(r"(?<![\w'])\w", words)]
-        for start in starts:
-            for end in sorted((m.end() for m in re.finditer(r"\w(?!\w)", words) if m.end() > start), reverse=True):
+        ends = sorted((m.end() for m in re.finditer(r"\w(?!\w)", words)), reverse=True)
+        for start in (m.start() for m in re.finditer(r"(?<![\w'])\w", words)):
+            for end in (e for e in ends if e > start):
                 outlet = self._name(words[start:end])
                 if outlet and (written[start:start + 1].isupper() or not outlet.name[:1].isupper()):
                     return outlet
