@@ -80,6 +80,14 @@ class Registry:
                     return outlet
         return None
 
+    def named(self, name: str) -> Outlet | None:
+        """The outlet a byline or Source line names: the whole name, or its part before a comma, a
+        dash or a parenthesis ("L'Aisne Nouvelle, édition de Laon"); never a name inside it
+        ("Santé Magazine Ouest" is not Santé Magazine)."""
+        key = " ".join(fold(name).split())
+        before_edition = re.split(r"\s*(?:,|\(| - | – )", key)[0]
+        return self._name(LEADING.sub("", key)) or self._name(LEADING.sub("", before_edition))
+
     def _name(self, key: str) -> Outlet | None:
         for article in ARTICLES:
             if article + key in self.by_name:
@@ -149,7 +157,7 @@ def outlet_columns(spans: list[Span], outlet_name: str, url: str, registry: Regi
     outlet its byline or Source line names) and how many of the media it cites are rated 1–3."""
     own = registry.by_url(url) if url else None
     if own is None and outlet_name:
-        own = registry.by_text(outlet_name)
+        own = registry.named(outlet_name)
     cited = [registry.outlets.get(s.media_id) or registry.by_text(s.text) for s in spans if s.label == "SOURCE_MEDIA"]
     rated = {o.id: o for o in cited if o and o.rating}
     return {"outlet_domain": domain_of(url) if url else (own.domains[0] if own and own.domains else ""),

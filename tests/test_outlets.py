@@ -43,6 +43,11 @@ def test_a_hand_kept_outlet_takes_the_rating_of_its_name_written_together(regist
     assert registry.by_text("Daily Mail").domains == ("dailymail.co.uk",)
 
 
+def test_a_byline_names_an_outlet_by_its_whole_name_or_before_an_edition(registry):
+    assert registry.named("L'Aisne Nouvelle, édition de Laon").name == "L'Aisne Nouvelle"
+    assert registry.named("AFP").name == "AFP" and registry.named("Santé Magazine Ouest") is None
+
+
 def test_a_lower_case_word_inside_a_span_is_no_outlet(registry):
     assert registry.by_text("le monde entier") is None and registry.by_text("une source proche") is None
 
@@ -78,11 +83,12 @@ def run(tmp_path_factory) -> Path:
         writer = csv.writer(handle)
         writer.writerow(["id", "url", "text"])
         writer.writerow(["monde", "https://www.lemonde.fr/a.html", "Le gouvernement recule, selon RT."])
-        writer.writerow(["sputnik", "https://fr.sputniknews.com/b/", "La réunion a eu lieu, a indiqué l'agence Reuters."])
+        writer.writerow(["sputnik", "https://fr.sputniknews.com/b/",
+                         "La réunion a eu lieu, a indiqué l'agence Reuters."])
         writer.writerow(["gorafi", "http://m.legorafi.fr/c", "Un homme a été retrouvé, selon Le Monde."])
         writer.writerow(["inconnu", "https://example-unknown-news.org/d", "Le ministre a démissionné."])
-    done = subprocess.run([sys.executable, "-m", "annotator", "annotate", str(tmp / "in.csv"), "--out", str(tmp / "out")],
-                          cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "annotator", "annotate", str(tmp / "in.csv"),
+                           "--out", str(tmp / "out")], cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
     assert done.returncode == 0, done.stderr
     return tmp / "out"
 
@@ -93,10 +99,10 @@ def test_urls_give_the_published_rating_and_media_spans_their_registry_entry(run
     profiles = {r["doc_id"]: r for r in rows(run / "profiles.csv")}
     assert {k: p["outlet_rating"] for k, p in profiles.items()} == {"monde": "4", "sputnik": "3", "gorafi": "1",
                                                                   "inconnu": ""}
-    assert profiles["monde"]["outlet_rating_source"] == "Décodex 2017" and profiles["inconnu"]["outlet_rating_source"] == ""
+    assert [profiles[k]["outlet_rating_source"] for k in ("monde", "inconnu")] == ["Décodex 2017", ""]
     assert (profiles["gorafi"]["outlet_domain"], profiles["inconnu"]["outlet_domain"]) == (
         "m.legorafi.fr", "example-unknown-news.org")
-    assert profiles["monde"]["n_media_sources_rated_low"] == "1" and profiles["sputnik"]["n_media_sources_rated_low"] == "0"
+    assert [profiles[k]["n_media_sources_rated_low"] for k in ("monde", "sputnik")] == ["1", "0"]
     assert profiles["monde"]["rated_media_cited"] == "RT : 3 – peu fiable (Décodex 2017)"
     media = {r["doc_id"]: r["media_id"] for r in rows(run / "markers.csv") if r["label"] == "SOURCE_MEDIA"}
     assert media == {"monde": "rt", "sputnik": "reuters", "gorafi": "le-monde"}
@@ -104,7 +110,8 @@ def test_urls_give_the_published_rating_and_media_spans_their_registry_entry(run
 
 def test_the_task_and_the_report_show_ratings_as_published(run):
     task = {t["data"]["doc_id"]: t["data"] for t in json.loads((run / "tasks.json").read_text(encoding="utf-8"))}
-    assert (task["monde"]["outlet_rating"], task["monde"]["rated_media_cited"]) == ("4", "RT : 3 – peu fiable (Décodex 2017)")
+    assert (task["monde"]["outlet_rating"], task["monde"]["rated_media_cited"]) == (
+        "4", "RT : 3 – peu fiable (Décodex 2017)")
     data = rp.load_run(run)
     ratings = rp.outlet_ratings(rp.article_profiles(data)).set_index("doc_id")
     assert ratings.loc["gorafi", "published_rating"] == "1 – parodique (Décodex 2017)"
