@@ -7,8 +7,12 @@ Reads Le Monde's Décodex (as crawled by Sciences Po médialab), médialab's Fre
 Le Monde diplomatique / Acrimed's "Médias français, qui possède quoi"; merges their records by web
 domain and by name; keeps news outlets (not people, not social pages); and writes one entry per
 outlet: canonical name, aliases, domains, kind, country, published rating with its source and
-year. Names that are also ordinary French words ("Marianne", "Le Point", "Challenges") are marked
-`context: true`: the rules then match them only in a media context. Hand-kept entries (agencies,
+year (Décodex 2017 from the enriched file's numeric `Decodex` column, else the later crawl's
+`fiability`: 1 parody, 2 very unreliable, 3 unreliable, 4 fairly reliable). A rated site that only
+the crawl knows is kept under its domain, which is then its name (its crawl label is often a page
+title), so that an article's URL still finds its rating. Names that are also ordinary French words
+("Marianne", "Le Point", "Challenges") are listed under `context`: the rules then match them only
+in a media context. Hand-kept entries (agencies,
 foreign outlets, corrections) stay in rules/media.yml, which the loader merges with this file.
 """
 from __future__ import annotations
