@@ -15,7 +15,7 @@ from .dask.command import add_engine_options, run_dask
 from .errors import UserError
 from .evaluate import add_score_command
 from .reporting import add_report_command
-from .read import DEFAULT_MAX_BYTES, BadInput, InputError, read_articles
+from .read import DEFAULT_MAX_BYTES, URL_COL, BadInput, InputError, read_articles
 from .rules import RuleError, load_rules
 from .show import add_show_command
 from .spans import LABELS
@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     ann.add_argument("--rules", type=Path, default=None, help="rules folder (default: the bundled rules/)")
     ann.add_argument("--id-col", default="id", help="id column of a CSV/JSONL input (default: id)")
     ann.add_argument("--text-col", default="text", help="text column of a CSV/JSONL input (default: text)")
+    ann.add_argument("--url-col", default=None, help="web address column of a CSV/JSONL input, which gives the "
+                                                     "article's outlet (default: url, when the input has it)")
     ann.add_argument("--workers", type=int, default=1, help="parser processes (default: 1)")
     ann.add_argument("--batch-size", type=int, default=64, help="paragraphs per batch (default: 64)")
     ann.add_argument("--fast", action="store_true", help="drop the entity recogniser: about 1.4x faster, F1 within 0.002 (see README)")
@@ -87,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _annotate(args) -> int:
     if args.engine == "dask":
+        if args.url_col not in (None, URL_COL):  # the Dask partitions read the default `url` column only
+            raise UserError("--url-col: with --engine dask the URL column must be called `url`", code=2)
         return run_dask(args)
     from .export import Writer
     from .nlp import check_model, load_pipeline, model_version
@@ -95,7 +99,7 @@ def _annotate(args) -> int:
     check_model(args.model)
     rules = load_rules(args.rules)
     version = model_version(rules.version, args.model)
-    items = read_articles(args.input, id_col=args.id_col, text_col=args.text_col,
+    items = read_articles(args.input, id_col=args.id_col, text_col=args.text_col, url_col=args.url_col,
                           max_bytes=int(args.max_mb * 1e6))
     nlp = load_pipeline(rules, fast=args.fast, model=args.model)
     writer = Writer(args.out, version, separator=args.sep, resume=args.resume, model=args.model)

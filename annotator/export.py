@@ -13,7 +13,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from .errors import UserError
-from .labelstudio.tasks import build_task
+from .labelstudio.tasks import TASK_META, build_task
 from .nlp import MODEL
 from .pipeline import Result
 from .profile import PROFILE_COLUMNS
@@ -89,7 +89,7 @@ class Writer:
         else:
             self.markers.writerows(map(SPAN_ROW, outcome.spans))
             self.profiles.writerow(outcome.profile)
-            meta = {k: outcome.profile.get(k, "") for k in ("title", "author", "date", "outlet", "n_words")}
+            meta = {k: outcome.profile.get(k, "") for k in TASK_META}
             meta["sentences"] = [list(s) for s in outcome.sentences]
             task = build_task(outcome.article.doc_id, outcome.article.text, outcome.spans, self.version, meta)
             self.tasks.write(("," if self.n_tasks else "") + "\n" + json.dumps(task, ensure_ascii=False))

@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 from .clean import Layout, layout
 from .matcher import match_paragraph
 from .nlp import parse_form
+from .outlets import registry_of, with_media_ids
 from .profile import build_profile
 from .read import Article, BadInput, Item
 from .rules import Rules
@@ -112,9 +113,11 @@ def _annotate_chunk(chunk: list[Outcome], nlp: Language, rules: Rules, batch_siz
     for doc, (result, offset) in nlp.pipe(_paragraphs(results), as_tuples=True, batch_size=batch_size,
                                           disable=component.not_parsing):
         _collect(result, doc, offset, component.rules)
+    registry = registry_of(rules)
     for result in results:
+        result.spans = with_media_ids(result.spans, registry)
         result.profile = build_profile(result.article.doc_id, result.spans, result.sentences, result.n_words,
-                                       result.layout.meta, rules)
+                                       result.layout.meta, rules, result.article.url)
     return chunk
 
 

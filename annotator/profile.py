@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .outlets import OUTLET_COLUMNS, outlet_columns, registry_of
 from .rules import Rules, fold
 from .spans import HEDGE_LABELS, LABELS, SOURCE_LABELS, Span
 
@@ -13,13 +14,14 @@ SHARE_COLUMNS = ["n_distinct_named_sources", "share_sentences_attributed", "shar
                  "share_anonymous_or_vague_sources"]
 COMPONENTS = ["identified_sources", "attribution", "certainty", "quotes_attributed"]
 PROFILE_COLUMNS = [*META_COLUMNS, *COUNT_COLUMNS, *SHARE_COLUMNS, "transparency_score",
-                   *[f"component_{c}" for c in COMPONENTS], "transparency_explained"]
+                   *[f"component_{c}" for c in COMPONENTS], "transparency_explained", *OUTLET_COLUMNS]
 ARTICLES = re.compile(r"^(le|la|les|l'|un|une|des|du|de la|de l')\s*")
 
 
 def build_profile(doc_id: str, spans: list[Span], sentences: list[tuple[int, int]], n_words: int,
-                  meta: dict, rules: Rules) -> dict:
-    """One profiles.csv row: counts, shares and the transparency score with its components."""
+                  meta: dict, rules: Rules, url: str = "") -> dict:
+    """One profiles.csv row: counts, shares, the transparency score with its components, and the
+    outlet columns (the article's own outlet from its `url` or its byline, the rated media it cites)."""
     counts = {label: sum(1 for s in spans if s.label == label) for label in LABELS}
     n_sources = sum(counts[label] for label in SOURCE_LABELS)
     attributed = _sentences_with(spans, sentences, lambda s: s.label == "CUE" or s.label in SOURCE_LABELS)
@@ -42,7 +44,9 @@ def build_profile(doc_id: str, spans: list[Span], sentences: list[tuple[int, int
            **{f"component_{c}": round(components[c], 4) for c in COMPONENTS}}
     row["transparency_explained"] = " + ".join(
         f"{c} {components[c]:.2f}×{weights.get(c, 0)}" for c in COMPONENTS) + f" / {total} → {score:.1f}"
-    return row
+    outlet = outlet_columns(spans, row["outlet"], url, registry_of(rules))
+    row["outlet"] = row["outlet"] or outlet.pop("outlet_name")  # no byline outlet: the registry's, from the url
+    return {**row, **{k: outlet[k] for k in OUTLET_COLUMNS}}
 
 
 def sentence_index(start: int, sentences: list[tuple[int, int]]) -> int:

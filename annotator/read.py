@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Iterator, Union
 
 DEFAULT_MAX_BYTES = 20_000_000
+URL_COL = "url"  # the default URL column, read when the input has it
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class Article:
     doc_id: str
     text: str
     where: str = ""
+    url: str = ""  # the article's web address, from the URL column of a CSV/JSONL input
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,19 +43,20 @@ class InputError(Exception):
     """The input as a whole cannot be read (missing file, unknown format, missing column)."""
 
 
-def read_articles(source: str, *, id_col: str = "id", text_col: str = "text",
+def read_articles(source: str, *, id_col: str = "id", text_col: str = "text", url_col: str | None = None,
                   max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
-    """Yield the articles of `source`: a folder, a .txt, .csv or .jsonl file, or `-` for stdin."""
+    """Yield the articles of `source`: a folder, a .txt, .csv or .jsonl file, or `-` for stdin.
+    `url_col`: the column of the articles' web addresses (default: `url` when there is one)."""
     seen: dict[str, str] = {}
-    for item in _read(source, id_col, text_col, max_bytes):
+    for item in _read(source, id_col, text_col, max_bytes, url_col):
         if isinstance(item, Article):
             item = _checked(item, seen, max_bytes)
         yield item
 
 
-def _read(source: str, id_col: str, text_col: str, max_bytes: int) -> Iterator[Item]:
+def _read(source: str, id_col: str, text_col: str, max_bytes: int, url_col: str | None) -> Iterator[Item]:
     if source == "-":
-        yield from _read_jsonl_or_text(sys.stdin.buffer, "<stdin>", id_col, text_col, max_bytes)
+        yield from _read_jsonl_or_text(sys.stdin.buffer, "<stdin>", id_col, text_col, max_bytes, url_col or URL_COL)
         return
     path = Path(source)
     if path.is_dir():
@@ -65,10 +68,10 @@ def _read(source: str, id_col: str, text_col: str, max_bytes: int) -> Iterator[I
     elif not path.exists():
         raise InputError(f"{path}: no such file or folder")
     elif path.suffix.lower() == ".csv":
-        yield from _read_csv(path, id_col, text_col, max_bytes)
+        yield from _read_csv(path, id_col, text_col, max_bytes, url_col)
     elif path.suffix.lower() in (".jsonl", ".ndjson"):
         with path.open("rb") as handle:
-            yield from _read_jsonl(handle, str(path), id_col, text_col, max_bytes)
+            yield from _read_jsonl(handle, str(path), id_col, text_col, max_bytes, url_col=url_col or URL_COL)
     elif path.suffix.lower() == ".txt":
         yield _read_text_file(path, max_bytes)
     else:
@@ -109,10 +112,11 @@ def _read_text_file(path: Path, max_bytes: int) -> Item:
     return _decode(path.read_bytes(), path.stem, str(path))
 
 
-def _read_jsonl_or_text(stream: IO[bytes], name: str, id_col: str, text_col: str, max_bytes: int) -> Iterator[Item]:
+def _read_jsonl_or_text(stream: IO[bytes], name: str, id_col: str, text_col: str, max_bytes: int,
+                        url_col: str) -> Iterator[Item]:
     first = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
     if first.lstrip().startswith(b"{"):
-        yield from _read_jsonl(stream, name, id_col, text_col, max_bytes)
+        yield from _read_jsonl(stream, name, id_col, text_col, max_bytes, url_col=url_col)
         return
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
@@ -122,7 +126,7 @@ def _read_jsonl_or_text(stream: IO[bytes], name: str, id_col: str, text_col: str
 
 
 def _read_jsonl(stream: IO[bytes], name: str, id_col: str, text_col: str, max_bytes: int,
-                first_line: int = 0) -> Iterator[Item]:
+                first_line: int = 0, url_col: str = URL_COL) -> Iterator[Item]:
     """The records of a JSON Lines stream, numbering its lines from `first_line` + 1."""
     for number, line in enumerate(_lines(stream, max_bytes), first_line + 1):
         where = f"{name}:{number}"
@@ -140,7 +144,7 @@ def _read_jsonl(stream: IO[bytes], name: str, id_col: str, text_col: str, max_by
         except json.JSONDecodeError as exc:
             yield BadInput(f"line-{number}", where, f"invalid JSON: {exc.msg} (column {exc.colno})")
             continue
-        yield _from_row(row, where, id_col, text_col, number)
+        yield _from_row(row, where, id_col, text_col, number, url_col)
 
 
 def _lines(stream: IO[bytes], max_bytes: int) -> Iterator[bytes | None]:
@@ -157,7 +161,7 @@ def _lines(stream: IO[bytes], max_bytes: int) -> Iterator[bytes | None]:
         yield line
 
 
-def _read_csv(path: Path, id_col: str, text_col: str, max_bytes: int) -> Iterator[Item]:
+def _read_csv(path: Path, id_col: str, text_col: str, max_bytes: int, url_col: str | None) -> Iterator[Item]:
     csv.field_size_limit(max_bytes)
     with path.open(encoding="utf-8", errors="strict", newline="") as handle:
         reader = csv.DictReader(handle, strict=True)
@@ -165,14 +169,15 @@ def _read_csv(path: Path, id_col: str, text_col: str, max_bytes: int) -> Iterato
             columns = reader.fieldnames or []
         except (csv.Error, UnicodeDecodeError) as exc:
             raise InputError(f"{path}:1: cannot read the header: {exc}") from None
-        missing = [c for c in (id_col, text_col) if c not in columns]
+        missing = [c for c in (id_col, text_col, url_col) if c and c not in columns]
         if missing:
             raise InputError(f"{path}:1: no column {', '.join(map(repr, missing))} "
-                             f"(columns: {', '.join(columns)}; see --id-col/--text-col)")
-        yield from _csv_rows(reader, path, id_col, text_col)
+                             f"(columns: {', '.join(columns)}; see --id-col/--text-col/--url-col)")
+        yield from _csv_rows(reader, path, id_col, text_col, url_col or URL_COL)
 
 
-def _csv_rows(reader: csv.DictReader, path: Path, id_col: str, text_col: str) -> Iterator[Item]:
+def _csv_rows(reader: csv.DictReader, path: Path, id_col: str, text_col: str,
+              url_col: str = URL_COL) -> Iterator[Item]:
     start = reader.line_num + 1
     while True:
         try:
@@ -187,15 +192,16 @@ def _csv_rows(reader: csv.DictReader, path: Path, id_col: str, text_col: str) ->
             yield BadInput(str(row.get(id_col) or f"line-{start}"), f"{path}:{start}",
                            "malformed CSV row (wrong number of fields: an unbalanced quote?)")
         else:
-            yield _from_row(row, f"{path}:{start}", id_col, text_col, start)
+            yield _from_row(row, f"{path}:{start}", id_col, text_col, start, url_col)
         start = reader.line_num + 1
 
 
-def _from_row(row, where: str, id_col: str, text_col: str, number: int) -> Item:
+def _from_row(row, where: str, id_col: str, text_col: str, number: int, url_col: str = URL_COL) -> Item:
     if not isinstance(row, dict):
         return BadInput(f"line-{number}", where, "not a JSON object")
     doc_id = str(row.get(id_col) or f"line-{number}")
     text = row.get(text_col)
     if not isinstance(text, str):
         return BadInput(doc_id, where, f"no text in column {text_col!r}")
-    return Article(doc_id, text, where)
+    url = row.get(url_col)
+    return Article(doc_id, text, where, url.strip() if isinstance(url, str) else "")

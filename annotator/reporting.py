@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING
 
 from .errors import UserError
 from .profile import ARTICLES, COMPONENTS, PROFILE_COLUMNS
+from .rules import DEFAULT_RULES_DIR
 from .rules import fold
+from .outlets import OUTLET_COLUMNS as OUTLET_PROFILE_COLUMNS
+from .outlets import RATING_WORDS, Registry, load_registry
 from .spans import LABELS, SOURCE_LABELS, SPAN_COLUMNS
 
 if TYPE_CHECKING:
@@ -27,7 +30,8 @@ NOTEBOOKS = ("sourcing_report.ipynb", "rule_quality.ipynb")
 UNKNOWN_OUTLET = "(non renseigné)"
 INT_COLUMNS = ("start", "end", "sent", "cue_start", "cue_end")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-TEXT_COLUMNS = ("doc_id", "label", "text", "rule", "sentence", "title", "author", "date", "outlet")
+TEXT_COLUMNS = ("doc_id", "label", "text", "rule", "sentence", "title", "author", "date", "outlet", "media_id",
+                *(c for c in OUTLET_PROFILE_COLUMNS if not c.startswith("n_")))
 
 LABELS_FR = {
     "SOURCE_NAMED": "Source nommée", "SOURCE_ANONYMOUS": "Source anonyme", "SOURCE_DOCUMENT": "Document",
@@ -47,7 +51,10 @@ COLUMNS_FR = {
     "share_anonymous_or_vague_sources": "Part anonymes ou vagues", "transparency_score": "Score de transparence",
     **{f"component_{k}": v for k, v in COMPONENTS_FR.items()}, "n_anonymous_or_vague": "Anonymes ou vagues",
     "anonymous_or_vague_sources": "Sources anonymes ou vagues", "source": "Source", "label": "Étiquette",
-    "n_mentions": "Mentions",
+    "n_mentions": "Mentions", "outlet": "Média de l'article", "outlet_domain": "Domaine", "outlet_kind": "Type",
+    "published_rating": "Notation publiée", "n_SOURCE_MEDIA_cited": "Médias cités",
+    "n_media_sources_rated_low": "Citations de médias notés 1 à 3", "rated_media_cited": "Médias cités notés",
+    "medium": "Média cité", "satire": "Site parodique",
 }
 ARTICLE_COLUMNS = [*PROFILE_COLUMNS, "outlet_group", "basis", "n_sources", *SHARE_COLUMNS, "analyst_judgement",
                    "analyst_comment"]
@@ -128,9 +135,15 @@ def load_run(input_dir: Path | str, corrections_dir: Path | str = "") -> RunData
     judgements = _optional(folder / "annotations.csv")
     if judgements is not None:
         judgements = chosen_rows(judgements)
-    return RunData(read_table(input_dir / "markers.csv"), read_table(input_dir / "profiles.csv"),
-                   corrected.reset_index(drop=True) if corrected is not None else None, corrected_profiles,
-                   evaluated, judgements)
+    return RunData(_upgraded(read_table(input_dir / "markers.csv")), _upgraded(read_table(input_dir / "profiles.csv")),
+                   _upgraded(corrected.reset_index(drop=True)) if corrected is not None else None,
+                   _upgraded(corrected_profiles) if corrected_profiles is not None else None, evaluated, judgements)
+
+
+def _upgraded(table: pd.DataFrame) -> pd.DataFrame:
+    """A table of a run made before the outlet registry, given its columns (empty, or 0 for counts)."""
+    added = ["media_id"] if "label" in table else OUTLET_PROFILE_COLUMNS if "n_words" in table else []
+    return table.assign(**{c: 0 if c.startswith("n_") else "" for c in added if c not in table})
 
 
 def chosen_rows(table: pd.DataFrame) -> pd.DataFrame:
@@ -238,6 +251,57 @@ def outlet_summary(articles: pd.DataFrame) -> pd.DataFrame:
                      "transparency_score": round(part["transparency_score"].mean(), 1)})
     table = pd.DataFrame(rows, columns=OUTLET_COLUMNS)
     return table.sort_values(["n_articles", "outlet_group"], ascending=[False, True]).reset_index(drop=True)
+
+
+def published_rating(rating, source) -> str:
+    """A rating as its source published it ("1 – parodique (Décodex 2017)"), "non noté" without one."""
+    value = _as_int(rating)
+    return f"{value} – {RATING_WORDS[value]} ({source})" if value in RATING_WORDS else "non noté"
+
+
+def registry(rules_dir: str = "") -> Registry:
+    """The outlet registry of a rules folder (default: the project's rules/)."""
+    return load_registry(Path(rules_dir or DEFAULT_RULES_DIR).resolve())
+
+
+def _as_int(value) -> int | None:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def outlet_ratings(articles: pd.DataFrame) -> pd.DataFrame:
+    """outlet_ratings.csv: each article's own outlet with its published rating (a satire site, rated 1,
+    flagged), and the media it cites that the lists rate."""
+    table = articles.assign(
+        published_rating=[published_rating(r, s) for r, s in zip(articles["outlet_rating"],
+                                                                  articles["outlet_rating_source"])],
+        satire=articles["outlet_rating"].map(lambda r: "oui" if _as_int(r) == 1 else ""),
+        n_SOURCE_MEDIA_cited=articles["n_SOURCE_MEDIA"])
+    columns = ["doc_id", "title", "outlet", "outlet_domain", "outlet_kind", "published_rating", "satire",
+               "n_SOURCE_MEDIA_cited", "n_media_sources_rated_low", "rated_media_cited"]
+    return table[columns].reset_index(drop=True)
+
+
+def cited_media(spans: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """cited_media.csv: the media the articles cite (SOURCE_MEDIA spans with a registry entry), with
+    their published rating, the least well rated first."""
+    import pandas as pd
+
+    media = spans[(spans["label"] == "SOURCE_MEDIA") & (spans["media_id"] != "")]
+    rows = []
+    for media_id, part in media.groupby("media_id"):
+        outlet = registry.outlets.get(media_id)
+        if outlet is None:
+            continue
+        rows.append({"medium": outlet.name, "outlet_kind": outlet.kind, "rating": outlet.rating or 5,
+                     "published_rating": published_rating(outlet.rating, outlet.rating_source),
+                     "n_mentions": len(part), "n_articles": part["doc_id"].nunique()})
+    table = pd.DataFrame(rows, columns=["medium", "outlet_kind", "rating", "published_rating", "n_mentions",
+                                        "n_articles"])
+    return table.sort_values(["rating", "n_mentions", "medium"], ascending=[True, False, True]) \
+        .drop(columns="rating").reset_index(drop=True)
 
 
 def top_sources(spans: pd.DataFrame, n: int = 15) -> pd.DataFrame:

@@ -26,6 +26,7 @@ class Span:
     sentence: str = ""
     cue_start: int = -1
     cue_end: int = -1
+    media_id: str = ""  # a SOURCE_MEDIA span: its outlet in the registry (annotator.outlets), "" when unknown
 
     @property
     def key(self) -> tuple[str, int, int, str]:

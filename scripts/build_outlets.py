@@ -7,8 +7,12 @@ Reads Le Monde's Décodex (as crawled by Sciences Po médialab), médialab's Fre
 Le Monde diplomatique / Acrimed's "Médias français, qui possède quoi"; merges their records by web
 domain and by name; keeps news outlets (not people, not social pages); and writes one entry per
 outlet: canonical name, aliases, domains, kind, country, published rating with its source and
-year. Names that are also ordinary French words ("Marianne", "Le Point", "Challenges") are marked
-`context: true`: the rules then match them only in a media context. Hand-kept entries (agencies,
+year (Décodex 2017 from the enriched file's numeric `Decodex` column, else the later crawl's
+`fiability`: 1 parody, 2 very unreliable, 3 unreliable, 4 fairly reliable). A rated site that only
+the crawl knows is kept under its domain, which is then its name (its crawl label is often a page
+title), so that an article's URL still finds its rating. Names that are also ordinary French words
+("Marianne", "Le Point", "Challenges") are listed under `context`: the rules then match them only
+in a media context. Hand-kept entries (agencies,
 foreign outlets, corrections) stay in rules/media.yml, which the loader merges with this file.
 """
 from __future__ import annotations
@@ -43,7 +47,6 @@ NOTICE = """\
 """
 KINDS = ("agency", "daily", "newspaper", "magazine", "tv", "radio", "site", "platform")
 DECODEX_LABELS = {"1": "parody", "2": "very unreliable", "3": "unreliable", "4": "fairly reliable"}
-DECODEX_2017 = {"Plutôt fiable": "4", "Peu fiable": "3", "Douteux": "2", "Parodique": "1"}
 # Décodex categories kept (people's blogs, health and hobby sites are not news outlets)
 DECODEX_CATEGORIES = {"Média français": "FR", "Média régional français": "FR", "Média étranger": None,
                       "Plateforme, forum, espace-tribune": None, "Autre ou non déterminé": None,
@@ -98,7 +101,7 @@ BLOG_HOSTS = re.compile(r"\.(blogspot|wordpress|over-blog|tumblr|eklablog|hautet
 def domain_of(url: str) -> str | None:
     url = re.sub(r"^https?://", "", url.strip().lower())
     url = re.sub(r"^www\.", "", url).split("/")[0]
-    if "." not in url or SHARED_HOSTS.search(url) and not BLOG_HOSTS.search(url):
+    if not re.search(r"\.[a-z]{2,}$", url) or SHARED_HOSTS.search(url) and not BLOG_HOSTS.search(url):
         return None
     return url
 
@@ -133,6 +136,7 @@ class Record:
         self.country: str | None = None
         self.rating: tuple[str, int | str] | None = None
         self.person = False
+        self.by_domain = False  # known by its web domain alone (named by it)
 
     def add_names(self, names: list[str]) -> None:
         for n in names:
@@ -215,16 +219,25 @@ def read_lists(data: Path, registry: Registry) -> None:
                 continue
             record.kinds.append(kind_from(row["description"]) or "")
             record.country = record.country or DECODEX_CATEGORIES[row["Catégorie"]] or country_from(row["description"])
-            if row["Fiabilité"] in DECODEX_2017:
-                record.rating = (DECODEX_2017[row["Fiabilité"]], 2017)
+            # the numeric `Decodex` column is the médialab scale (its `Fiabilité` words: 2 "Peu fiable",
+            # 3 "Douteux"); the words are not in the order one would guess
+            if row["Decodex"] in DECODEX_LABELS:
+                record.rating = (row["Decodex"], 2017)
+    crawl_only: dict[str, Record] = {}
     with open(data / "decodex_latest.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             domain = domain_of(row["url"])
-            if domain is None or domain not in registry.by_domain and row["fiability"] in ("1",):
+            if domain is None or row["fiability"] not in DECODEX_LABELS:
                 continue
-            record = registry.by_domain.get(domain)
-            if record is None:
-                continue  # a site that only the crawl knows: its label is often a page title
+            record = registry.by_domain.get(domain) or registry.by_name.get(plain(row["label"])) or \
+                crawl_only.get(row["id"])
+            if record is None:  # a site only the crawl knows: its label is often a page title, its domain names it
+                record = crawl_only[row["id"]] = Record()
+                record.by_domain = True
+                record.country = country_from(row["description"])
+                registry.records.append(record)
+            record.domains.add(domain)
+            registry.by_domain.setdefault(domain, record)
             record.rating = record.rating or (row["fiability"], "2017-2018")
 
 
@@ -265,6 +278,9 @@ def needs_context(name: str, lexicon: Lexicon) -> bool:
 def entries(registry: Registry, lexicon: Lexicon) -> list[dict]:
     out, seen = [], set()
     for record in registry.records:
+        if record.by_domain:
+            out.append(domain_entry(record))
+            continue
         names = [n for n in record.names if not NOT_OUTLETS.match(n) and "." not in n.strip(".")[1:-1]
                  or re.fullmatch(r"[A-Z][\w-]*\.(fr|com|net|info|org|ch|be)", n)]
         if record.person or not names:
@@ -283,15 +299,27 @@ def entries(registry: Registry, lexicon: Lexicon) -> list[dict]:
         aliases = sorted(n for k, n in unique.items() if k != fold(name))
         entry = {"name": name, "kind": kind, "country": record.country or "", "aliases": aliases,
                  "domains": sorted(record.domains)}
-        if record.rating:
-            value, year = record.rating
-            entry["rating"] = {"value": int(value), "label": DECODEX_LABELS[value], "source": "Décodex",
-                               "year": str(year)}
+        entry.update(rating_of(record))
         ambiguous = [n for n in [name, *aliases] if needs_context(n, lexicon)]
         if ambiguous:
             entry["context"] = ambiguous
         out.append(entry)
     return sorted(out, key=lambda e: plain(e["name"]))
+
+
+def rating_of(record: Record) -> dict:
+    if not record.rating:
+        return {}
+    value, year = record.rating
+    return {"rating": {"value": int(value), "label": DECODEX_LABELS[value], "source": "Décodex", "year": str(year)}}
+
+
+def domain_entry(record: Record) -> dict:
+    """A site known by its domain alone: named by its shortest domain (a name with a dot is never
+    an ordinary word)."""
+    domains = sorted(record.domains, key=lambda d: (len(d), d))
+    return {"name": domains[0], "kind": "site", "country": record.country or "", "domains": sorted(domains),
+            **rating_of(record)}
 
 
 def yaml_scalar(value) -> str:
@@ -325,7 +353,7 @@ def main() -> None:
     read_lists(args.data, registry)
     built = entries(registry, Lexicon())
     args.out.write_text(NOTICE + "outlets:\n" + "".join(map(yaml_entry, built)), encoding="utf-8")
-    print(f"{args.out}: {len(built)} outlets, {sum(1 + len(e['aliases']) for e in built)} names, "
+    print(f"{args.out}: {len(built)} outlets, {sum(1 + len(e.get('aliases', [])) for e in built)} names, "
           f"{sum(len(e.get('context', [])) for e in built)} matched in a media context only")
 
 

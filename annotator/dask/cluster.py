@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 from ..errors import UserError
 from ..export import ERROR_COLUMNS
-from ..labelstudio.tasks import build_task
+from ..labelstudio.tasks import TASK_META, build_task
 from ..nlp import MODEL, load_pipeline, model_version
 from ..pipeline import Result, annotate
 from ..profile import PROFILE_COLUMNS
@@ -195,7 +195,7 @@ def annotate_partition(part: Part, earlier: dict[str, str], job: Job, staging: s
 
 def _task(result: Result, version: str) -> dict:
     """The Label Studio task the local engine's Writer writes for this article."""
-    meta = {k: result.profile.get(k, "") for k in ("title", "author", "date", "outlet", "n_words")}
+    meta = {k: result.profile.get(k, "") for k in TASK_META}
     meta["sentences"] = [list(s) for s in result.sentences]
     return build_task(result.article.doc_id, result.article.text, result.spans, version, meta)
 

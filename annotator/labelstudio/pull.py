@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..profile import PROFILE_COLUMNS, build_profile
+from ..outlets import registry_of, with_media_ids
 from ..rules import Rules
 from ..spans import SPAN_COLUMNS, Span
 from .client import Connection, list_tasks, require_project, server_errors, user_emails
@@ -145,7 +146,8 @@ def corrected_profile(task: dict, chosen: Review, rules: Rules) -> dict:
     data = task["data"]
     sentences = [(int(a), int(b)) for a, b in data.get("sentences") or []]
     n_words = int(data.get("n_words") or len(data["text"].split()))
-    return build_profile(str(data["doc_id"]), chosen.spans, sentences, n_words, data, rules)
+    return build_profile(str(data["doc_id"]), chosen.spans, sentences, n_words, data, rules,
+                         str(data.get("outlet_domain") or ""))
 
 
 def _review_row(doc_id: str, r: Review, chosen: bool) -> dict:
@@ -186,7 +188,7 @@ def pull(conn: Connection, title: str, out: Path, rules: Rules, *, sep: str = ",
         doc_id = str(task["data"]["doc_id"])
         for r in reviews:
             head = _review_row(doc_id, r, r is chosen)
-            markers += [{**s.as_row(), **head} for s in r.spans]
+            markers += [{**s.as_row(), **head} for s in with_media_ids(r.spans, registry_of(rules))]
             changes += [change_row(c, head, r.model_version) for c in r.changes]
             annotations.append({**head, "judgement": r.judgement, "comment": r.comment,
                                 "n_spans": len(r.spans), "model_version": r.model_version})

@@ -8,6 +8,9 @@ from ..spans import Span
 
 FROM_NAME = "label"
 TO_NAME = "text"
+# the profile columns a task carries in its data: columns of the project's task list, sortable
+TASK_META = ("title", "author", "date", "outlet", "n_words", "outlet_domain", "outlet_rating", "outlet_rating_source",
+             "outlet_kind", "n_media_sources_rated_low", "rated_media_cited")
 
 
 def text_hash(text: str) -> str:
