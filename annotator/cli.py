@@ -14,6 +14,7 @@ from tqdm import tqdm
 from .distributed import add_engine_options, run_dask
 from .errors import UserError
 from .evaluate import add_score_command
+from .folder_lock import folder_lock
 from .reporting import add_report_command
 from .read import DEFAULT_MAX_BYTES, BadInput, InputError, read_articles
 from .rules import RuleError, load_rules
@@ -86,10 +87,19 @@ def _parser() -> argparse.ArgumentParser:
 def _annotate(args) -> int:
     if args.engine == "dask":
         return run_dask(args)
-    from .export import Writer
+    with folder_lock(args.out):
+        return _annotate_locally(args)
+
+
+def _annotate_locally(args) -> int:
+    from .export import Writer, finish_switch
     from .nlp import check_model, load_pipeline, model_version
     from .pipeline import annotate
 
+    if finish_switch(args.out) and args.resume:
+        print(f"annotator: the interrupted run had written everything; its outputs are now in place in {args.out}",
+              file=sys.stderr)
+        return 0
     check_model(args.model)
     rules = load_rules(args.rules)
     version = model_version(rules.version, args.model)
@@ -99,16 +109,15 @@ def _annotate(args) -> int:
     writer = Writer(args.out, version, separator=args.sep, resume=args.resume, model=args.model)
     if writer.done:
         print(f"annotator: resuming, {len(writer.done)} documents already done", file=sys.stderr)
-        items = (i for i in items if (i.doc_id not in writer.done))
+        items = writer.remaining(items)
     signal.signal(signal.SIGTERM, _interrupt)
-    labels, n_docs, errors, began = Counter(), 0, 0, time.perf_counter()
+    labels, n_docs, began = Counter(), 0, time.perf_counter()
     complete = False
     try:
         for outcome in tqdm(annotate(items, nlp, rules, workers=args.workers, batch_size=args.batch_size),
                             desc="annotate", unit="doc", file=sys.stderr, disable=None):
             writer.add(outcome)
             if isinstance(outcome, BadInput):
-                errors += 1
                 print(f"annotator: skipped {outcome.where}: {outcome.reason}", file=sys.stderr)
                 if args.strict:
                     print("annotator: stopped at the first error (--strict)", file=sys.stderr)
@@ -119,8 +128,8 @@ def _annotate(args) -> int:
         complete = True
     finally:
         writer.close(complete=complete)
-    _summary(args.out, n_docs, errors, labels, time.perf_counter() - began, version)
-    return 1 if errors else 0
+    _summary(args.out, n_docs, writer.n_errors, labels, time.perf_counter() - began, version)
+    return 1 if writer.n_errors else 0
 
 
 def _interrupt(signum, frame) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import UserError
+from .manifest import check_outputs
 from .profile import sentence_index
 from .reporting import chosen_rows, read_table, spreadsheet_safe, write_csv
 from .spans import LABELS
@@ -67,6 +68,7 @@ def read_predictions(path: Path) -> tuple[pd.DataFrame, dict[str, dict]]:
         markers = path / "markers.csv"
         if not markers.is_file():
             raise fail(f"PRED {path}: no markers.csv in it; give a markers.csv or an `annotator annotate` folder")
+        check_outputs(path, ("markers.csv", "tasks.json"))
         if (path / "tasks.json").is_file():
             tasks = _task_data(path / "tasks.json")
     spans = _read_spans(markers, ["doc_id", "label", "start", "end"])

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import UserError
+from .manifest import check_outputs
 from .profile import ARTICLES, COMPONENTS, PROFILE_COLUMNS
 from .rules import fold
 from .spans import LABELS, SOURCE_LABELS, SPAN_COLUMNS
@@ -118,6 +119,7 @@ def load_run(input_dir: Path | str, corrections_dir: Path | str = "") -> RunData
     for name in ("markers.csv", "profiles.csv"):
         if not (input_dir / name).is_file():
             raise UserError(f"no {name} in {input_dir}: give the output folder of `annotator annotate`")
+    check_outputs(input_dir, ("markers.csv", "profiles.csv"))
     corrected = _optional(folder / "markers_corrected.csv")
     if corrected is not None:
         corrected = chosen_rows(corrected)
@@ -288,6 +290,7 @@ def run_report(input_dir: Path, out: Path, *, corrections_dir: Path | None = Non
         if not path.is_file():
             command = "pull" if path.name.endswith("_corrected.csv") else "annotate"
             raise UserError(f"no {path.name} in {path.parent}: give the output folder of `annotator {command}`")
+    check_outputs(input_dir, ("markers.csv", "profiles.csv"))
     if out.resolve() in {input_dir.resolve(), *([corrections_dir.resolve()] if corrections_dir else [])}:
         raise UserError(f"--out {out} is an input folder: the report would overwrite its markers.csv")
     out.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from label_studio_sdk.label_interface import LabelInterface
 from tqdm import tqdm
 
 from ..errors import UserError
+from ..manifest import check_outputs
 from ..spans import LABELS
 from .client import (
     EXIT_CONFIG,
@@ -74,6 +75,7 @@ def load_tasks(path: Path) -> list[dict]:
     file = path / "tasks.json" if path.is_dir() else path
     if not file.is_file():
         raise UserError(f"{file} not found: run `annotator annotate INPUT --out {path}` first", EXIT_INPUT)
+    check_outputs(file.parent, [file.name])
     try:
         tasks = json.loads(file.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
