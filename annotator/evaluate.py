@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from .errors import UserError
 from .manifest import check_outputs
 from .profile import sentence_index
-from .reporting import chosen_rows, read_table, spreadsheet_safe, write_csv
+from .reporting import chosen_rows, read_table, write_csv
 from .spans import LABELS
 
 if TYPE_CHECKING:
@@ -247,7 +247,7 @@ def _score(args) -> int:
             print(by_rule.to_string(index=False))
     if args.diff is not None:
         rows = diff(_with_texts(gold, texts), pred)
-        write_csv(spreadsheet_safe(rows), args.diff)
+        write_csv(rows, args.diff)
         kinds = rows["kind"].value_counts()
         print(f"annotator: {kinds.get('missed', 0)} missed and {kinds.get('wrong', 0)} wrong spans written to "
               f"{args.diff}", file=sys.stderr)

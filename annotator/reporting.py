@@ -101,9 +101,11 @@ def read_table(path: Path) -> pd.DataFrame:
 
 def write_csv(table: pd.DataFrame, path: Path | str, sep: str = ",") -> Path:
     """UTF-8 with BOM (Excel then shows accents); `;` also writes decimals with a comma, as French
-    Excel and LibreOffice expect. Undefined figures are blank cells."""
+    Excel and LibreOffice expect. Undefined figures are blank cells; text that a spreadsheet would
+    run as a formula is neutralised (`spreadsheet_safe`)."""
     path = Path(path)
-    table.to_csv(path, sep=sep, decimal="," if sep == ";" else ".", index=False, encoding="utf-8-sig")
+    spreadsheet_safe(table).to_csv(path, sep=sep, decimal="," if sep == ";" else ".", index=False,
+                                   encoding="utf-8-sig")
     return path
 
 
@@ -151,7 +153,9 @@ def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _optional(path: Path) -> pd.DataFrame | None:
-    return read_table(path) if path.is_file() else None
+    """The table at `path`; None when there is none or it has no row (a pull before any submission)."""
+    table = read_table(path) if path.is_file() else None
+    return table if table is not None and len(table) else None
 
 
 def outlet_groups(profiles: pd.DataFrame, grouping: str = "outlet") -> pd.Series:
