@@ -23,7 +23,9 @@ from .spans import LABELS
 
 def main(argv: list[str] | None = None) -> int:
     """Exit codes: 0 done; 1 some documents could not be read (see errors.csv) or a server
-    refused; 2 bad options, input or rule files; 130 interrupted."""
+    refused; 2 bad options, input or rule files; 3-8 Label Studio (see labelstudio.client); 74 the
+    output folder cannot be written; 75 another run holds the output folder or the project; 130
+    interrupted."""
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
