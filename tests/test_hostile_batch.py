@@ -142,6 +142,7 @@ def test_no_worker_outlives_a_kill_9_of_its_run(tmp_path):
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(processes_running(str(out))) < 3 and run.poll() is None:
         time.sleep(0.05)
+    time.sleep(1.5)  # the workers are busy with their first chunks
     assert len(processes_running(str(out))) >= 3, "the run and its two workers"
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
