@@ -12,7 +12,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .distributed import add_engine_options, run_dask
-from .errors import UserError
+from .errors import EXIT_WRITE, UserError
 from .evaluate import add_score_command
 from .folder_lock import folder_lock
 from .reporting import add_report_command
@@ -42,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("annotator: interrupted; earlier outputs are untouched (annotate --resume goes on)", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk or a vanished file where no command expected it
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"annotator: input/output error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_WRITE
 
 
 def _parser() -> argparse.ArgumentParser:

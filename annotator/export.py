@@ -1,12 +1,11 @@
 """Output files of `annotate`, written incrementally: markers.csv, profiles.csv, tasks.json,
 errors.csv. Each file is written under a temporary name and renamed when the run completes, so an
 interrupted run never leaves a half-written file in place of a good one. Before the renames,
-manifest.json records each new file's size and hash: readers (`check_outputs`) refuse a folder whose
-files come from two runs (a crash between renames), and the next `annotate` into it finishes the
-renames. A disk full or unwritable folder removes the temporary files and raises one `UserError`. A checkpoint records,
-every few articles, which articles are done and how long each file was then: `--resume` cuts the
-temporary files back to the last checkpoint and goes on from there, so no row is duplicated. The
-checkpoint also names the spaCy model: a run is resumed with the model it began with, or not at all."""
+manifest.json records each new file's size and hash (see `manifest`). A disk full or unwritable
+folder removes the temporary files and raises one `UserError`. A checkpoint records, every few
+articles, which articles are done and how long each file was then: `--resume` cuts the temporary
+files back to the last checkpoint and goes on from there, so no row is duplicated. The checkpoint
+also names the spaCy model: a run is resumed with the model it began with, or not at all."""
 from __future__ import annotations
 
 import csv

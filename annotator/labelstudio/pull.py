@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..errors import write_failure
 from ..profile import PROFILE_COLUMNS, build_profile
 from ..rules import Rules
 from ..spans import SPAN_COLUMNS, Span
@@ -190,11 +191,15 @@ def change_row(c: Change, head: dict, model_version: str) -> dict:
 def write_csv(path: Path, columns: list[str], rows: list[dict], sep: str = ",") -> None:
     """Write a CSV under a temporary name and rename it into place."""
     tmp = path.with_name(f".{path.name}.part")
-    with tmp.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns, delimiter=sep, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(tmp, path)
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=columns, delimiter=sep, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise write_failure(path.parent, exc) from None
 
 
 def pull(conn: Connection, title: str, out: Path, rules: Rules, *, sep: str = ",") -> PullReport:
