@@ -70,10 +70,11 @@ def test_resume_after_a_kill_keeps_earlier_error_rows_and_survives_hostile_lines
     assert "5 unreadable" in done.stderr
     check_outputs(out, ("markers.csv", "profiles.csv", "tasks.json", "errors.csv"))
 
-    # A crash between the renames of the next run: new markers.csv left as a temporary file.
+    # A crash between the renames of the next run: its markers.csv and tasks.json not renamed yet.
     before = (out / "markers.csv").read_bytes()
-    source.write_text(json.dumps({"id": "g3", "text": OTHER}) + "\n", encoding="utf-8")
-    assert annotate(source, "--out", tmp_path / "next").returncode == 0
+    following = Writer(tmp_path / "next", "v")
+    following.add(BadInput("z", "elsewhere", "empty text"))
+    following.close()
     for name in ("manifest.json", "profiles.csv", "tasks.json", "errors.csv"):
         shutil.copy(tmp_path / "next" / name, out / name)
     shutil.copy(tmp_path / "next" / "markers.csv", out / ".markers.csv.part")
