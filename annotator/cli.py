@@ -98,14 +98,15 @@ def _annotate(args) -> int:
 
 
 def _annotate_locally(args) -> int:
-    from .export import Writer, finish_switch
+    from .export import Writer
+    from .manifest import finish_switch, read_manifest
     from .nlp import check_model, load_pipeline, model_version
     from .pipeline import annotate
 
     if finish_switch(args.out) and args.resume:
         print(f"annotator: the interrupted run had written everything; its outputs are now in place in {args.out}",
               file=sys.stderr)
-        return 0
+        return 1 if (read_manifest(args.out) or {}).get("n_errors") else 0
     check_model(args.model)
     rules = load_rules(args.rules)
     version = model_version(rules.version, args.model)

@@ -33,7 +33,8 @@ def write_manifest(out: Path, manifest: dict) -> None:
     os.replace(tmp, out / MANIFEST)
 
 
-def _manifest(out: Path) -> dict | None:
+def read_manifest(out: Path) -> dict | None:
+    """The manifest of `out`, None when there is none (or it cannot be read)."""
     try:
         return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -43,7 +44,7 @@ def _manifest(out: Path) -> dict | None:
 def finish_switch(out: Path) -> bool:
     """Rename into place the temporary files of a run that wrote its manifest (a crash may have
     stopped it between renames); True when some were left to rename."""
-    manifest = _manifest(out)
+    manifest = read_manifest(out)
     pending = [name for name in (manifest or {}).get("files", {}) if (out / f".{name}.part").is_file()]
     pending = [name for name in pending if file_digest(out / f".{name}.part") == manifest["files"][name]]
     for name in pending:
@@ -54,7 +55,7 @@ def finish_switch(out: Path) -> bool:
 def check_outputs(folder: Path, names: Iterable[str]) -> None:
     """Refuse to read `names` of an annotate folder whose files are not those its manifest lists
     (an interrupted switch, or a file replaced by hand since). Folders without a manifest pass."""
-    manifest = _manifest(folder)
+    manifest = read_manifest(folder)
     if manifest is None:
         return
     for name in names:

@@ -85,7 +85,7 @@ def test_resume_after_a_kill_keeps_earlier_error_rows_and_survives_hostile_lines
     with pytest.raises(UserError, match="tasks.json is not the one"):
         load_tasks(out)
     finish = annotate(source, "--out", out, "--resume")
-    assert finish.returncode == 0 and "now in place" in finish.stderr, finish.stderr
+    assert finish.returncode == 1 and "now in place" in finish.stderr, finish.stderr  # its run had an error
     assert (out / "markers.csv").read_bytes() != before
     check_outputs(out, ("markers.csv", "profiles.csv", "tasks.json", "errors.csv"))
 
