@@ -68,7 +68,10 @@ def read_predictions(path: Path) -> tuple[pd.DataFrame, dict[str, dict]]:
         markers = path / "markers.csv"
         if not markers.is_file():
             raise fail(f"PRED {path}: no markers.csv in it; give a markers.csv or an `annotator annotate` folder")
-        check_outputs(path, ("markers.csv", "tasks.json"))
+        try:
+            check_outputs(path, ("markers.csv", "tasks.json"))
+        except UserError as exc:
+            raise fail(f"PRED {exc}") from None
         if (path / "tasks.json").is_file():
             tasks = _task_data(path / "tasks.json")
     spans = _read_spans(markers, ["doc_id", "label", "start", "end"])

@@ -18,10 +18,12 @@ from pathlib import Path
 import pytest
 
 from annotator.errors import EXIT_BUSY, EXIT_WRITE, UserError
+from annotator.evaluate import read_predictions
 from annotator.export import Writer
 from annotator.labelstudio.push import load_tasks
 from annotator.manifest import check_outputs
 from annotator.read import BadInput, read_articles
+from annotator.reporting import run_report
 
 from .test_resume import corpus, processes_running
 
@@ -84,6 +86,10 @@ def test_resume_after_a_kill_keeps_earlier_error_rows_and_survives_hostile_lines
         check_outputs(out, ("markers.csv", "profiles.csv"))
     with pytest.raises(UserError, match="tasks.json is not the one"):
         load_tasks(out)
+    with pytest.raises(UserError, match="markers.csv is not the one"):
+        read_predictions(out)  # score
+    with pytest.raises(UserError, match="markers.csv is not the one"):
+        run_report(out, tmp_path / "report")
     finish = annotate(source, "--out", out, "--resume")
     assert finish.returncode == 1 and "now in place" in finish.stderr, finish.stderr  # its run had an error
     assert (out / "markers.csv").read_bytes() != before
