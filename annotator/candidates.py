@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape
 from dataclasses import dataclass
 
 import pandas as pd
@@ -140,6 +141,12 @@ def candidates(missed: pd.DataFrame, rules: Rules, nlp) -> pd.DataFrame:
     order = table["label"].map(LABELS.index)
     return table.assign(order=order).sort_values(["n_misses", "order", "key"], ascending=[False, True, True]) \
         .drop(columns="order").reset_index(drop=True)
+
+
+def as_html(candidates: pd.DataFrame) -> str:
+    """Each candidate's heading and YAML snippet as HTML, every text from the articles escaped."""
+    return "".join(f"<p><b>{escape(c.label)} · {escape(c.key)}</b> ({c.n_misses} passage(s) manqué(s))</p>"
+                   f"<pre><code>{escape(c.snippet)}</code></pre>" for c in candidates.itertuples())
 
 
 def known_as(label: str, head: Head, rules: Rules) -> str:

@@ -12,8 +12,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .dask.command import add_engine_options, run_dask
-from .errors import UserError
+from .errors import EXIT_WRITE, UserError
 from .evaluate import add_score_command
+from .folder_lock import folder_lock
 from .reporting import add_report_command
 from .read import DEFAULT_MAX_BYTES, URL_COL, BadInput, InputError, read_articles
 from .rules import RuleError, load_rules
@@ -23,7 +24,9 @@ from .spans import LABELS
 
 def main(argv: list[str] | None = None) -> int:
     """Exit codes: 0 done; 1 some documents could not be read (see errors.csv) or a server
-    refused; 2 bad options, input or rule files; 130 interrupted."""
+    refused; 2 bad options, input or rule files; 3-8 Label Studio (see labelstudio.client); 74 the
+    output folder cannot be written; 75 another run holds the output folder or the project; 130
+    interrupted."""
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
@@ -40,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("annotator: interrupted; earlier outputs are untouched (annotate --resume goes on)", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk or a vanished file where no command expected it
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"annotator: input/output error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_WRITE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -92,10 +99,20 @@ def _annotate(args) -> int:
         if args.url_col not in (None, URL_COL):  # the Dask partitions read the default `url` column only
             raise UserError("--url-col: with --engine dask the URL column must be called `url`", code=2)
         return run_dask(args)
+    with folder_lock(args.out):
+        return _annotate_locally(args)
+
+
+def _annotate_locally(args) -> int:
     from .export import Writer
+    from .manifest import finish_switch, read_manifest
     from .nlp import check_model, load_pipeline, model_version
     from .pipeline import annotate
 
+    if finish_switch(args.out) and args.resume:
+        print(f"annotator: the interrupted run had written everything; its outputs are now in place in {args.out}",
+              file=sys.stderr)
+        return 1 if (read_manifest(args.out) or {}).get("n_errors") else 0
     check_model(args.model)
     rules = load_rules(args.rules)
     version = model_version(rules.version, args.model)
@@ -105,16 +122,15 @@ def _annotate(args) -> int:
     writer = Writer(args.out, version, separator=args.sep, resume=args.resume, model=args.model)
     if writer.done:
         print(f"annotator: resuming, {len(writer.done)} documents already done", file=sys.stderr)
-        items = (i for i in items if (i.doc_id not in writer.done))
+        items = writer.remaining(items)
     signal.signal(signal.SIGTERM, _interrupt)
-    labels, n_docs, errors, began = Counter(), 0, 0, time.perf_counter()
+    labels, n_docs, began = Counter(), 0, time.perf_counter()
     complete = False
     try:
         for outcome in tqdm(annotate(items, nlp, rules, workers=args.workers, batch_size=args.batch_size),
                             desc="annotate", unit="doc", file=sys.stderr, disable=None):
             writer.add(outcome)
             if isinstance(outcome, BadInput):
-                errors += 1
                 print(f"annotator: skipped {outcome.where}: {outcome.reason}", file=sys.stderr)
                 if args.strict:
                     print("annotator: stopped at the first error (--strict)", file=sys.stderr)
@@ -125,8 +141,8 @@ def _annotate(args) -> int:
         complete = True
     finally:
         writer.close(complete=complete)
-    _summary(args.out, n_docs, errors, labels, time.perf_counter() - began, version)
-    return 1 if errors else 0
+    _summary(args.out, n_docs, writer.n_errors, labels, time.perf_counter() - began, version)
+    return 1 if writer.n_errors else 0
 
 
 def _interrupt(signum, frame) -> None:

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import UserError
+from .manifest import check_outputs
 from .profile import sentence_index
-from .reporting import chosen_rows, read_table, spreadsheet_safe, write_csv
+from .reporting import chosen_rows, read_table, write_csv
 from .spans import LABELS
 
 if TYPE_CHECKING:
@@ -67,6 +68,10 @@ def read_predictions(path: Path) -> tuple[pd.DataFrame, dict[str, dict]]:
         markers = path / "markers.csv"
         if not markers.is_file():
             raise fail(f"PRED {path}: no markers.csv in it; give a markers.csv or an `annotator annotate` folder")
+        try:
+            check_outputs(path, ("markers.csv", "tasks.json"))
+        except UserError as exc:
+            raise fail(f"PRED {exc}") from None
         if (path / "tasks.json").is_file():
             tasks = _task_data(path / "tasks.json")
     spans = _read_spans(markers, ["doc_id", "label", "start", "end"])
@@ -245,7 +250,7 @@ def _score(args) -> int:
             print(by_rule.to_string(index=False))
     if args.diff is not None:
         rows = diff(_with_texts(gold, texts), pred)
-        write_csv(spreadsheet_safe(rows), args.diff)
+        write_csv(rows, args.diff)
         kinds = rows["kind"].value_counts()
         print(f"annotator: {kinds.get('missed', 0)} missed and {kinds.get('wrong', 0)} wrong spans written to "
               f"{args.diff}", file=sys.stderr)

@@ -1,23 +1,28 @@
 """Output files of `annotate`, written incrementally: markers.csv, profiles.csv, tasks.json,
 errors.csv. Each file is written under a temporary name and renamed when the run completes, so an
-interrupted run never leaves a half-written file in place of a good one. A checkpoint records,
-every few articles, which articles are done and how long each file was then: `--resume` cuts the
-temporary files back to the last checkpoint and goes on from there, so no row is duplicated. The
-checkpoint also names the spaCy model: a run is resumed with the model it began with, or not at all."""
+interrupted run never leaves a half-written file in place of a good one. Before the renames,
+manifest.json records each new file's size and hash (see `manifest`). A disk full or unwritable
+folder removes the temporary files and raises one `UserError`. A checkpoint records, every few
+articles, which articles are done and how long each file was then: `--resume` cuts the temporary
+files back to the last checkpoint and goes on from there, so no row is duplicated. The checkpoint
+also names the spaCy model: a run is resumed with the model it began with, or not at all."""
 from __future__ import annotations
 
 import csv
 import json
 import os
+from contextlib import contextmanager
 from operator import attrgetter
 from pathlib import Path
+from typing import Iterable, Iterator
 
-from .errors import UserError
+from .errors import UserError, write_failure
 from .labelstudio.tasks import TASK_META, build_task
+from .manifest import MANIFEST, file_digest, finish_switch, write_manifest
 from .nlp import MODEL
 from .pipeline import Result
 from .profile import PROFILE_COLUMNS
-from .read import BadInput
+from .read import BadInput, Item
 from .spans import SPAN_COLUMNS
 
 ERROR_COLUMNS = ["doc_id", "where", "reason"]
@@ -42,12 +47,23 @@ class _AtomicFile:
         self.handle.flush()
         return self.handle.buffer.tell()
 
-    def commit(self) -> None:
+    def seal(self) -> dict:
+        """Flush the file to disk and close it; its size and hash for the manifest."""
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
         self.handle.close()
-        os.replace(self.tmp, self.path)
+        return file_digest(self.tmp)
 
     def keep(self) -> None:
         self.handle.close()
+
+    def discard(self) -> None:
+        """Close (what could not be written is lost anyway) and remove the temporary file."""
+        try:
+            self.handle.close()
+        except OSError:
+            pass
+        self.tmp.unlink(missing_ok=True)
 
 
 class Writer:
@@ -56,6 +72,7 @@ class Writer:
     def __init__(self, out: Path, version: str, *, separator: str = ",", resume: bool = False,
                  model: str = MODEL):
         out.mkdir(parents=True, exist_ok=True)
+        self.out = out
         self.version = version
         self.model = model
         self.progress = out / PROGRESS
@@ -65,10 +82,17 @@ class Writer:
             raise UserError(f"{out} holds a run begun with --model {began_with}: resume it with --model "
                             f"{began_with} (spans of two models are never mixed), or start afresh without --resume",
                             code=2)
-        self.done: set[str] = set(state["done"]) if state else set()  # by the interrupted run, not redone
+        self.done: list[str] = state["done"] if state else []  # the interrupted run's items, in input order
+        self.n_errors = state.get("n_errors", 0) if state else 0
         self.n_tasks = state["n_tasks"] if state else 0
         offsets = state["offsets"] if state else {}
-        self.files = {name: _AtomicFile(out / name, offsets.get(name)) for name in FILES}
+        self.files: dict[str, _AtomicFile] = {}
+        with self._writing():
+            for name in FILES:
+                self.files[name] = _AtomicFile(out / name, offsets.get(name))
+            self._start(state, separator)
+
+    def _start(self, state: dict | None, separator: str) -> None:
         self.markers = csv.writer(self.files["markers.csv"].handle, delimiter=separator)
         self.profiles = csv.DictWriter(self.files["profiles.csv"].handle, fieldnames=PROFILE_COLUMNS,
                                        delimiter=separator, extrasaction="ignore")
@@ -83,8 +107,36 @@ class Writer:
             self.tasks.write("[")
             self.checkpoint()
 
+    def remaining(self, items: Iterable[Item]) -> Iterator[Item]:
+        """The items after those the interrupted run wrote (unreadable ones included, so that their
+        errors.csv rows are neither lost nor doubled); the input must start with the same doc_ids."""
+        items = iter(items)
+        for n, (done, item) in enumerate(zip(self.done, items)):
+            if item.doc_id != done:
+                raise UserError(f"the input changed since the interrupted run (item {n + 1} is {item.doc_id!r}, "
+                                f"it was {done!r}): start afresh without --resume", code=2)
+        yield from items
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A failed write (disk full, folder gone read-only) removes the temporary files and becomes
+        one UserError: the previous outputs stay, and nothing half-written is left beside them."""
+        try:
+            yield
+        except OSError as exc:
+            for f in self.files.values():
+                f.discard()
+            self.progress.unlink(missing_ok=True)
+            (self.out / f".{MANIFEST}.part").unlink(missing_ok=True)
+            raise write_failure(self.out, exc) from None
+
     def add(self, outcome: Result | BadInput) -> None:
+        with self._writing():
+            self._add(outcome)
+
+    def _add(self, outcome: Result | BadInput) -> None:
         if isinstance(outcome, BadInput):
+            self.n_errors += 1
             self.errors.writerow({"doc_id": outcome.doc_id, "where": outcome.where, "reason": outcome.reason})
         else:
             self.markers.writerows(map(SPAN_ROW, outcome.spans))
@@ -100,8 +152,8 @@ class Writer:
 
     def checkpoint(self) -> None:
         """Record the articles written since the last checkpoint and the length of every file."""
-        record = {"done": self.since_checkpoint, "n_tasks": self.n_tasks, "model": self.model,
-                  "offsets": {name: f.offset() for name, f in self.files.items()}}
+        record = {"done": self.since_checkpoint, "n_tasks": self.n_tasks, "n_errors": self.n_errors,
+                  "model": self.model, "offsets": {name: f.offset() for name, f in self.files.items()}}
         with self.progress.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             handle.flush()
@@ -116,9 +168,11 @@ class Writer:
             for f in self.files.values():
                 f.keep()
             return
-        self.tasks.write("\n]\n")
-        for f in self.files.values():
-            f.commit()
+        with self._writing():
+            self.tasks.write("\n]\n")
+            manifest = {"n_errors": self.n_errors, "files": {name: f.seal() for name, f in self.files.items()}}
+            write_manifest(self.out, manifest)
+        finish_switch(self.out)
         self.progress.unlink(missing_ok=True)
 
 

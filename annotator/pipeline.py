@@ -8,8 +8,13 @@ in flight, and each worker process is replaced after a while, since spaCy's voca
 new word it sees."""
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
+import os
 import signal
+import sys
+import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Iterator, Union
@@ -34,6 +39,7 @@ BATCH_SIZE = 64            # paragraphs per parser batch
 BATCHES_PER_CHUNK = 4      # parser batches of paragraphs in a chunk of articles
 CHUNKS_PER_WORKER = 2      # chunks in flight per worker: one being annotated, one waiting
 CHUNKS_PER_PROCESS = 200   # a worker process is replaced after this many chunks
+PR_SET_PDEATHSIG = 1       # prctl(2) option: the signal this process gets when its parent dies
 
 
 @dataclass
@@ -82,7 +88,7 @@ def _in_workers(chunks: Iterator[list[Outcome]], workers: int,
                 work: tuple[Language, Rules, int]) -> Iterator[Outcome]:
     """Annotate the chunks in forked worker processes; yield their results in input order."""
     context = mp.get_context("fork")
-    with context.Pool(workers, _start_worker, work, maxtasksperchild=CHUNKS_PER_PROCESS) as pool:
+    with context.Pool(workers, _start_worker, (*work, os.getpid()), maxtasksperchild=CHUNKS_PER_PROCESS) as pool:
         pending: deque = deque()
         for chunk in chunks:
             pending.append(pool.apply_async(_annotate_in_worker, (chunk,)))
@@ -92,14 +98,34 @@ def _in_workers(chunks: Iterator[list[Outcome]], workers: int,
             yield from pending.popleft().get()
 
 
-def _start_worker(nlp: Language, rules: Rules, batch_size: int) -> None:
+def _start_worker(nlp: Language, rules: Rules, batch_size: int, parent: int) -> None:
     """Signals are the parent's to handle: Ctrl-C reaches the whole process group and the parent
     stops the pool, whose terminate() must then kill each worker outright (a SIGTERM handler
-    inherited from the parent would run Python code in the worker instead, and can hang it)."""
+    inherited from the parent would run Python code in the worker instead, and can hang it).
+    A worker dies with its parent, even one killed by SIGKILL that could stop no one."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with(parent)
     _worker = (nlp, rules, batch_size)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when `parent` dies (Linux: PR_SET_PDEATHSIG); elsewhere a
+    thread checks every second that the parent is still there."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # the parent died before the call
+                os._exit(1)
+            return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _annotate_in_worker(chunk: list[Outcome]) -> list[Outcome]:

@@ -3,8 +3,9 @@
 Texts are kept exactly as read (UTF-8, line endings untouched): every offset points into them.
 A document that cannot be read becomes a `BadInput` naming the file and line, so one bad
 document never stops a batch: empty or binary texts, text that is not UTF-8 (refused, with the
-command that converts it), a document over the size limit, a broken CSV quote, a bad JSON line,
-a doc_id seen before.
+command that converts it), a lone surrogate escape in JSON (`\\ud800`, not a character), a document
+over the size limit, a broken CSV quote, a bad or too deeply nested JSON line, a doc_id seen before,
+a file that vanished or cannot be read while the batch runs.
 """
 from __future__ import annotations
 
@@ -51,6 +52,8 @@ def read_articles(source: str, *, id_col: str = "id", text_col: str = "text", ur
     for item in _read(source, id_col, text_col, max_bytes, url_col):
         if isinstance(item, Article):
             item = _checked(item, seen, max_bytes)
+        if isinstance(item, BadInput):
+            item = BadInput(_writable(item.doc_id), _writable(item.where), item.reason)
         yield item
 
 
@@ -80,6 +83,11 @@ def _read(source: str, id_col: str, text_col: str, max_bytes: int, url_col: str 
 
 def _checked(article: Article, seen: dict[str, str], max_bytes: int) -> Item:
     where = article.where or article.doc_id
+    for field, value in (("doc_id", article.doc_id), ("text", article.text)):
+        surrogate = _lone_surrogate(value)
+        if surrogate is not None:
+            return BadInput(article.doc_id, where, f"a lone surrogate ({surrogate} of the {field}), not a "
+                                                   "character: fix the JSON escape")
     if article.doc_id in seen:
         return BadInput(article.doc_id, where, f"duplicate doc_id (first seen at {seen[article.doc_id]}); skipped")
     seen[article.doc_id] = where
@@ -90,6 +98,23 @@ def _checked(article: Article, seen: dict[str, str], max_bytes: int) -> Item:
     if len(article.text) > max_bytes:
         return BadInput(article.doc_id, where, _too_large(len(article.text), max_bytes))
     return article
+
+
+def _lone_surrogate(text: str) -> str | None:
+    """The first lone surrogate of `text` as `\\udXXX` (JSON escapes can make them, UTF-8 cannot)."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"\\u{ord(text[exc.start]):04x} at character {exc.start}"
+    return None
+
+
+def _writable(text: str) -> str:
+    """`text` with any lone surrogate (a JSON escape, an undecodable file name) as `\\udXXX`, so that
+    errors.csv can hold it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _too_large(size: int, limit: int) -> str:
@@ -106,10 +131,16 @@ def _decode(data: bytes, doc_id: str, where: str) -> Item:
 
 
 def _read_text_file(path: Path, max_bytes: int) -> Item:
-    size = path.stat().st_size
-    if size > max_bytes:
-        return BadInput(path.stem, str(path), _too_large(size, max_bytes))
-    return _decode(path.read_bytes(), path.stem, str(path))
+    """A .txt file as one article; a file deleted or unreadable since the folder was listed is a BadInput."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return BadInput(path.stem, str(path), _too_large(size, max_bytes))
+        data = path.read_bytes()
+    except OSError as exc:
+        return BadInput(path.stem, str(path), f"cannot be read: {exc.strerror or exc} (deleted or changed "
+                                              "during the run?)")
+    return _decode(data, path.stem, str(path))
 
 
 def _read_jsonl_or_text(stream: IO[bytes], name: str, id_col: str, text_col: str, max_bytes: int,
@@ -143,6 +174,9 @@ def _read_jsonl(stream: IO[bytes], name: str, id_col: str, text_col: str, max_by
             row = json.loads(decoded.text)
         except json.JSONDecodeError as exc:
             yield BadInput(f"line-{number}", where, f"invalid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            yield BadInput(f"line-{number}", where, "JSON nested too deeply to be read")
             continue
         yield _from_row(row, where, id_col, text_col, number, url_col)
 

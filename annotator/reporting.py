@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import UserError
+from .manifest import check_outputs
 from .profile import ARTICLES, COMPONENTS, PROFILE_COLUMNS
 from .rules import DEFAULT_RULES_DIR
 from .rules import fold
@@ -107,9 +108,11 @@ def read_table(path: Path) -> pd.DataFrame:
 
 def write_csv(table: pd.DataFrame, path: Path | str, sep: str = ",") -> Path:
     """UTF-8 with BOM (Excel then shows accents); `;` also writes decimals with a comma, as French
-    Excel and LibreOffice expect. Undefined figures are blank cells."""
+    Excel and LibreOffice expect. Undefined figures are blank cells; text that a spreadsheet would
+    run as a formula is neutralised (`spreadsheet_safe`)."""
     path = Path(path)
-    table.to_csv(path, sep=sep, decimal="," if sep == ";" else ".", index=False, encoding="utf-8-sig")
+    spreadsheet_safe(table).to_csv(path, sep=sep, decimal="," if sep == ";" else ".", index=False,
+                                   encoding="utf-8-sig")
     return path
 
 
@@ -125,6 +128,7 @@ def load_run(input_dir: Path | str, corrections_dir: Path | str = "") -> RunData
     for name in ("markers.csv", "profiles.csv"):
         if not (input_dir / name).is_file():
             raise UserError(f"no {name} in {input_dir}: give the output folder of `annotator annotate`")
+    check_outputs(input_dir, ("markers.csv", "profiles.csv"))
     corrected = _optional(folder / "markers_corrected.csv")
     if corrected is not None:
         corrected = chosen_rows(corrected)
@@ -162,7 +166,9 @@ def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _optional(path: Path) -> pd.DataFrame | None:
-    return read_table(path) if path.is_file() else None
+    """The table at `path`; None when there is none or it has no row (a pull before any submission)."""
+    table = read_table(path) if path.is_file() else None
+    return table if table is not None and len(table) else None
 
 
 def outlet_groups(profiles: pd.DataFrame, grouping: str = "outlet") -> pd.Series:
@@ -352,6 +358,7 @@ def run_report(input_dir: Path, out: Path, *, corrections_dir: Path | None = Non
         if not path.is_file():
             command = "pull" if path.name.endswith("_corrected.csv") else "annotate"
             raise UserError(f"no {path.name} in {path.parent}: give the output folder of `annotator {command}`")
+    check_outputs(input_dir, ("markers.csv", "profiles.csv"))
     if out.resolve() in {input_dir.resolve(), *([corrections_dir.resolve()] if corrections_dir else [])}:
         raise UserError(f"--out {out} is an input folder: the report would overwrite its markers.csv")
     out.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,7 @@ from tqdm import tqdm
 from ..errors import UserError
 from ..export import ERROR_COLUMNS
 from ..labelstudio.tasks import TASK_META, build_task
+from ..manifest import MANIFEST
 from ..nlp import MODEL, load_pipeline, model_version
 from ..pipeline import Result, annotate
 from ..profile import PROFILE_COLUMNS
@@ -325,9 +326,11 @@ def _merge(staging: Path, n_parts: int, sep: str) -> None:
 
 
 def _commit(staging: Path, out: Path, merged: bool) -> None:
-    """Put the parts (and the merged files) in place of the previous outputs; a stale merged file is removed."""
+    """Put the parts (and the merged files) in place of the previous outputs; a stale merged file is removed,
+    and so is a local run's manifest.json, which no longer describes the files there."""
     previous = staging / "previous"
     previous.mkdir()
+    (out / MANIFEST).unlink(missing_ok=True)
     for name in PART_DIRS:
         if (out / name).exists():
             os.replace(out / name, previous / name)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,11 +27,18 @@ EXIT_AUTH = 4
 EXIT_NOT_FOUND = 5
 EXIT_CONFIG = 6
 EXIT_SERVER = 7
+EXIT_SKIPPED = 8  # pull wrote its files but skipped some regions or tasks (see pull_errors.csv)
 
 TIMEOUT = 300.0
 NO_RETRY = {"max_retries": 0}
 PAGE_SIZE = 100
 STUDIO_FILE = "annotator-studio.json"
+MAX_DETAIL = 300
+# What may be a credential in an error body: the word after Token/Bearer, a JWT (a personal access
+# token), a long run of letters and digits (a legacy token is 40 hex digits).
+SECRETS = (re.compile(r"\b(Token|Bearer)(\W+)[\w.-]+", re.I), re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*"),
+           re.compile(r"\b[\w-]{32,}"))
+MAX_TITLE = 50
 
 
 def studio_dir() -> Path:
@@ -69,13 +77,21 @@ def resolve_server(url: str | None, key: str | None) -> tuple[str, str]:
 
 
 def api_detail(exc: ApiError) -> str:
-    """The server's explanation of an HTTP error, on one line."""
+    """The server's explanation of an HTTP error, on one line, at most MAX_DETAIL characters, with
+    anything that looks like a credential redacted (a server may echo the request's headers)."""
     body = exc.body
-    if not isinstance(body, dict):
-        return " ".join(str(body).split())[:300]
-    errors = body.get("validation_errors") or {}
-    messages = [f"{k}: {m}" for k, v in errors.items() for m in (v if isinstance(v, list) else [v])]
-    return " ".join(("; ".join(messages) or str(body.get("detail") or body)).split())
+    if isinstance(body, dict):
+        errors = body.get("validation_errors") or {}
+        messages = [f"{k}: {m}" for k, v in errors.items() for m in (v if isinstance(v, list) else [v])]
+        body = "; ".join(messages) or str(body.get("detail") or body)
+    text = redact(" ".join(str(body).split()))
+    return text if len(text) <= MAX_DETAIL else text[:MAX_DETAIL] + f" … ({len(text) - MAX_DETAIL} more characters)"
+
+
+def redact(text: str) -> str:
+    """`text` with whatever looks like an API token replaced by [redacted]."""
+    token, jwt, long_run = SECRETS
+    return long_run.sub("[redacted]", jwt.sub("[redacted]", token.sub(r"\1\2[redacted]", text)))
 
 
 @contextmanager
@@ -122,6 +138,18 @@ def field(obj, name: str, default=None):
     if isinstance(obj, dict):
         return obj.get(name, default)
     return getattr(obj, name, default)
+
+
+def project_title(title: str) -> str:
+    """A project title as the server stores it (surrounding spaces stripped); an empty one or one over
+    the server's 50 characters is refused."""
+    title = title.strip()
+    if not title:
+        raise UserError("the project title is empty: give --project a name", EXIT_INPUT)
+    if len(title) > MAX_TITLE:
+        raise UserError(f"the project title {title!r} has {len(title)} characters: Label Studio keeps at most "
+                        f"{MAX_TITLE}", EXIT_INPUT)
+    return title
 
 
 def find_project(conn: Connection, title: str):

@@ -9,7 +9,8 @@ import webbrowser
 from pathlib import Path
 
 from ..rules import load_rules
-from .client import TIMEOUT, Connection, connect, studio_dir
+from ..errors import UserError
+from .client import EXIT_SKIPPED, TIMEOUT, Connection, connect, project_title, studio_dir
 from .pull import pull
 from .push import BATCH_SIZE, load_tasks, push
 from .server import Account, is_up, start_server, stop_server, studio_account, wait_until_up
@@ -17,7 +18,8 @@ from .server import Account, is_up, start_server, stop_server, studio_account, w
 DEFAULT_PORT = 8080
 EXIT_CODES = ("exit codes: 0 done; 1 bad or empty tasks.json, or several projects with that title; 3 server "
               "unreachable or silent for --timeout seconds; 4 API key refused (wrong, revoked or expired); 5 project "
-              "not found; 6 config change refused; 7 other server error. A push that stops says how many new tasks "
+              "not found; 6 config change refused; 7 other server error; 8 pull skipped unreadable regions (see "
+              "pull_errors.csv); 75 another push holds the project. A push that stops says how many new tasks "
               "it imported; run it again once the server is fixed: it imports only the missing ones.")
 
 
@@ -26,13 +28,16 @@ def add_commands(subparsers) -> None:
     p = subparsers.add_parser("push", help="send DIR/tasks.json to a Label Studio project (idempotent)",
                               epilog=EXIT_CODES)
     p.add_argument("dir", type=Path, help="the --out folder of `annotate` (or a tasks.json file)")
-    p.add_argument("--project", required=True, help="project title (created if missing)")
+    p.add_argument("--project", required=True, type=_title, help="project title (created if missing)")
     p.add_argument("--batch-size", type=_positive(int), default=BATCH_SIZE,
                    help=f"tasks per import request (default: {BATCH_SIZE})")
+    p.add_argument("--dedupe", action="store_true",
+                   help="first remove the extra copies of tasks that concurrent pushes of older versions left "
+                        "(a copy holding annotations is kept)")
     _server_options(p)
     p.set_defaults(func=_push)
     q = subparsers.add_parser("pull", help="export the analysts' corrections as CSVs", epilog=EXIT_CODES)
-    q.add_argument("--project", required=True, help="project title")
+    q.add_argument("--project", required=True, type=_title, help="project title")
     q.add_argument("--out", required=True, type=Path, help="output folder")
     q.add_argument("--rules", type=Path, default=None, help="rules folder for the profiles (default: rules/)")
     q.add_argument("--sep", default=",", choices=[",", ";"], help="CSV separator (default: ,)")
@@ -42,7 +47,8 @@ def add_commands(subparsers) -> None:
                               "data in $ANNOTATOR_STUDIO_DIR, default ~/.local/share/annotator/studio")
     s.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port on 127.0.0.1 (default: {DEFAULT_PORT})")
     s.add_argument("--push", type=Path, default=None, metavar="DIR", help="push DIR/tasks.json once it is up")
-    s.add_argument("--project", default="annotator", help="project title for --push (default: annotator)")
+    s.add_argument("--project", default="annotator", type=_title,
+                   help="project title for --push (default: annotator)")
     s.add_argument("--open", action="store_true", help="open the project in the browser")
     s.set_defaults(func=_studio)
 
@@ -54,6 +60,14 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
                         help="personal access token or legacy token (default: $LABEL_STUDIO_API_KEY)")
     parser.add_argument("--timeout", type=_positive(float), default=TIMEOUT, metavar="SECONDS",
                         help=f"how long to wait for each answer of the server (default: {TIMEOUT:g})")
+
+
+def _title(text: str) -> str:
+    """An argparse type: the project title as the server will store it."""
+    try:
+        return project_title(text)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive(kind: type[int] | type[float]):
@@ -69,9 +83,11 @@ def _positive(kind: type[int] | type[float]):
 
 def _push(args) -> int:
     tasks = load_tasks(args.dir)
-    report = push(connect(args.url, args.api_key, args.timeout), tasks, args.project, batch_size=args.batch_size)
+    report = push(connect(args.url, args.api_key, args.timeout), tasks, args.project, batch_size=args.batch_size,
+                  remove_duplicates=args.dedupe)
+    removed = f", {report.removed} duplicate(s) removed" if args.dedupe else ""
     print(f"project {args.project!r}: {report.created} task(s) created, {report.updated} given the "
-          f"predictions of {report.version}, {report.unchanged} already up to date\n{report.project_url}")
+          f"predictions of {report.version}, {report.unchanged} already up to date{removed}\n{report.project_url}")
     return 0
 
 
@@ -81,7 +97,12 @@ def _pull(args) -> int:
     counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
     print(f"project {args.project!r}: {report.annotations} annotation(s) on {report.tasks} task(s), "
           f"{report.profiles} corrected profile(s); spans: {counts}\n"
-          f"outputs in {args.out}/: markers_corrected.csv changes.csv profiles_corrected.csv annotations.csv")
+          f"outputs in {args.out}/: markers_corrected.csv changes.csv profiles_corrected.csv annotations.csv "
+          "pull_errors.csv")
+    if report.skipped:
+        print(f"annotator: {report.skipped} region(s) or task(s) could not be read and were skipped: see "
+              f"{args.out / 'pull_errors.csv'}", file=sys.stderr)
+        return EXIT_SKIPPED
     return 0
 
 

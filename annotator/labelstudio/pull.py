@@ -6,7 +6,9 @@ Outputs, in the --out folder:
 - changes.csv: every predicted and every human span of each annotation, compared with the prediction
   the analyst corrected: kept, relabelled, boundary_changed, deleted or added, with the rule id;
 - profiles_corrected.csv: profiles.csv's columns, computed from the chosen annotation of each task;
-- annotations.csv: one row per annotation with the overall judgement and the comment.
+- annotations.csv: one row per annotation with the overall judgement and the comment;
+- pull_errors.csv: every region skipped (offsets missing, not numbers, reversed or outside the text;
+  an unknown label) and every task whose data cannot be read, with the task, the annotation and why.
 
 Several analysts on one task (policy): every annotation is kept in the first three files; the corrected
 profile uses the one marked ground truth, else the one updated last, ties going to the higher id
@@ -20,13 +22,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..errors import write_failure
 from ..profile import PROFILE_COLUMNS, build_profile
 from ..outlets import registry_of, with_media_ids
 from ..rules import Rules
 from ..spans import SPAN_COLUMNS, Span
-from .client import Connection, list_tasks, require_project, server_errors, user_emails
+from .client import Connection, list_tasks, project_title, require_project, server_errors, user_emails
 from .config import COMMENT_NAME, JUDGEMENT_NAME
-from .tasks import spans_from_result
+from .tasks import labels_regions, region_problem, spans_from_result
 
 HUMAN_RULE = "manual"
 KINDS = ("kept", "relabelled", "boundary_changed", "deleted", "added")
@@ -37,6 +40,8 @@ CHANGE_COLUMNS = ["doc_id", *REVIEW_COLUMNS, "change", "rule", "model_version",
                   "predicted_label", "predicted_start", "predicted_end", "predicted_text",
                   "label", "start", "end", "text"]
 ANNOTATION_COLUMNS = ["doc_id", *REVIEW_COLUMNS, "judgement", "comment", "n_spans", "model_version"]
+ERROR_COLUMNS = ["task_id", "annotation_id", "doc_id", "region", "reason"]
+READ_ERRORS = (KeyError, TypeError, ValueError, AttributeError)  # task data not as push wrote it
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,28 @@ class PullReport:
     annotations: int
     profiles: int
     counts: dict[str, int]
+    skipped: int = 0  # regions and tasks in pull_errors.csv
+
+
+@dataclass
+class Skipped:
+    """What pull could not read, as pull_errors.csv rows."""
+
+    rows: list[dict]
+
+    def regions(self, result: list, task: dict, annotation: str) -> list[dict]:
+        """The result without its unusable labels regions, each of them noted."""
+        text = task["data"]["text"]
+        bad = {id(r): why for r in labels_regions(result) if (why := region_problem(r, text))}
+        for r in labels_regions(result):
+            if id(r) in bad:
+                self.note(task, annotation, bad[id(r)], str(r.get("id", "")))
+        return [r for r in result if id(r) not in bad]
+
+    def note(self, task: dict, annotation: str, reason: str, region: str = "") -> None:
+        data = task.get("data") if isinstance(task.get("data"), dict) else {}
+        self.rows.append({"task_id": task.get("id"), "annotation_id": annotation, "doc_id": data.get("doc_id", ""),
+                          "region": region, "reason": reason})
 
 
 def compare(predicted: list[Span], human: list[Span]) -> list[Change]:
@@ -109,12 +136,13 @@ def baseline(task: dict, annotation: dict, version: str) -> dict | None:
     return max(pool, key=lambda p: p["id"]) if pool else None
 
 
-def review(task: dict, annotation: dict, annotator: str, version: str) -> Review:
-    """One annotation as spans compared with its baseline prediction."""
+def review(task: dict, annotation: dict, annotator: str, version: str, skipped: Skipped) -> Review:
+    """One annotation as spans compared with its baseline prediction; unusable regions are skipped."""
     result = annotation.get("result") or []
     base = baseline(task, annotation, version)
-    predicted = spans_from_result(base["result"], task["data"]) if base else []
-    changes = compare(predicted, spans_from_result(result, task["data"], HUMAN_RULE))
+    predicted = skipped.regions(base["result"], task, f"prediction {base['id']}") if base else []
+    human = skipped.regions(result, task, str(annotation["id"]))
+    changes = compare(spans_from_result(predicted, task["data"]), spans_from_result(human, task["data"], HUMAN_RULE))
     spans = sorted((c.human for c in changes if c.human), key=_position)
     return Review(task["id"], annotation["id"], annotator, str(annotation.get("updated_at") or ""),
                   bool(annotation.get("ground_truth")), spans, changes, base["model_version"] if base else "",
@@ -135,9 +163,9 @@ def _when(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else EPOCH
 
 
-def task_reviews(task: dict, emails: dict[int, str], version: str) -> list[Review]:
+def task_reviews(task: dict, emails: dict[int, str], version: str, skipped: Skipped) -> list[Review]:
     """The task's submitted, non-cancelled annotations (drafts are never in `annotations`)."""
-    return [review(task, a, emails.get(a.get("completed_by"), str(a.get("completed_by", ""))), version)
+    return [review(task, a, emails.get(a.get("completed_by"), str(a.get("completed_by", ""))), version, skipped)
             for a in task["annotations"] if not a.get("was_cancelled")]
 
 
@@ -165,26 +193,39 @@ def change_row(c: Change, head: dict, model_version: str) -> dict:
 def write_csv(path: Path, columns: list[str], rows: list[dict], sep: str = ",") -> None:
     """Write a CSV under a temporary name and rename it into place."""
     tmp = path.with_name(f".{path.name}.part")
-    with tmp.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns, delimiter=sep, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(tmp, path)
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=columns, delimiter=sep, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise write_failure(path.parent, exc) from None
 
 
 def pull(conn: Connection, title: str, out: Path, rules: Rules, *, sep: str = ",") -> PullReport:
-    """Export project `title`'s submitted annotations into the four CSVs of `out`."""
+    """Export project `title`'s submitted annotations into the CSVs of `out`."""
+    title = project_title(title)
     with server_errors(conn.url, conn.timeout):
         project = require_project(conn, title)
         tasks = list_tasks(conn, project.id)
         emails = user_emails(conn)
     markers, changes, annotations, profiles = [], [], [], []
+    skipped = Skipped([])
     for task in sorted(tasks, key=lambda t: (str(t["data"].get("doc_id")), t["id"])):
-        reviews = task_reviews(task, emails, project.model_version or "")
-        if not reviews:
+        try:
+            if not isinstance(task["data"]["text"], str):
+                raise TypeError("data.text is not a text")
+            reviews = task_reviews(task, emails, project.model_version or "", skipped)
+            if not reviews:
+                continue
+            chosen = choose(reviews)
+            profile = corrected_profile(task, chosen, rules)
+        except READ_ERRORS as exc:
+            skipped.note(task, "", f"task data unreadable, task skipped ({type(exc).__name__}: {exc})")
             continue
-        chosen = choose(reviews)
-        profiles.append(corrected_profile(task, chosen, rules))
+        profiles.append(profile)
         doc_id = str(task["data"]["doc_id"])
         for r in reviews:
             head = _review_row(doc_id, r, r is chosen)
@@ -197,5 +238,6 @@ def pull(conn: Connection, title: str, out: Path, rules: Rules, *, sep: str = ",
     write_csv(out / "changes.csv", CHANGE_COLUMNS, changes, sep)
     write_csv(out / "profiles_corrected.csv", PROFILE_COLUMNS, profiles, sep)
     write_csv(out / "annotations.csv", ANNOTATION_COLUMNS, annotations, sep)
+    write_csv(out / "pull_errors.csv", ERROR_COLUMNS, skipped.rows, sep)
     counts = {kind: sum(1 for c in changes if c["change"] == kind) for kind in KINDS}
-    return PullReport(len(tasks), len(annotations), len(profiles), counts)
+    return PullReport(len(tasks), len(annotations), len(profiles), counts, len(skipped.rows))

@@ -22,6 +22,7 @@ from label_studio_sdk.label_interface import LabelInterface
 from tqdm import tqdm
 
 from ..errors import UserError
+from ..manifest import check_outputs
 from ..spans import LABELS
 from .client import (
     EXIT_CONFIG,
@@ -32,10 +33,12 @@ from .client import (
     api_detail,
     find_project,
     list_tasks,
+    project_title,
     server_errors,
 )
 from .config import INSTRUCTIONS, labeling_config
-from .tasks import FROM_NAME, text_hash
+from .push_lock import project_lock
+from .tasks import FROM_NAME, region_problem, text_hash
 
 BATCH_SIZE = 50
 ATTEMPTS = 4
@@ -67,6 +70,7 @@ class PushReport:
     created: int
     updated: int
     unchanged: int
+    removed: int = 0  # duplicate tasks removed (--dedupe)
 
 
 def load_tasks(path: Path) -> list[dict]:
@@ -74,6 +78,7 @@ def load_tasks(path: Path) -> list[dict]:
     file = path / "tasks.json" if path.is_dir() else path
     if not file.is_file():
         raise UserError(f"{file} not found: run `annotator annotate INPUT --out {path}` first", EXIT_INPUT)
+    check_outputs(file.parent, [file.name])
     try:
         tasks = json.loads(file.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -135,9 +140,9 @@ def region_problems(result: list[dict], text: str) -> list[str]:
             continue
         v = r.get("value") or {}
         start, end = v.get("start"), v.get("end")
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-            problems.append(f"region {r.get('id')!r}: offsets {start}..{end} outside a text of {len(text)} "
-                            "characters")
+        wrong = region_problem(r, text)
+        if wrong:
+            problems.append(f"region {r.get('id')!r}: {wrong}")
         elif v.get("text") != text[start:end]:
             problems.append(f"region {r.get('id')!r}: text {v.get('text')!r} is not text[{start}:{end}] "
                             f"= {text[start:end]!r}")
@@ -183,17 +188,38 @@ def refuse_dropped_labels(conn: Connection, project, config: str, server_tasks: 
         raise UserError(f"{refusal} Label Studio refuses the new one: {api_detail(exc)}", EXIT_CONFIG) from None
 
 
-def ensure_project(conn: Connection, title: str, config: str) -> tuple[object, list[dict]]:
-    """The project titled `title` (created if missing, its config brought up to date) and its tasks."""
+def ensure_project(conn: Connection, title: str, config: str):
+    """The project titled `title`, created if missing. Two pushes may create it at the same moment:
+    then the older project is kept and the newer (empty, just made) removed."""
     project = find_project(conn, title)
-    if project is None:
-        project = conn.ls.projects.create(title=title, label_config=config, expert_instruction=INSTRUCTIONS,
-                                          show_instruction=True, show_collab_predictions=True,
-                                          request_options=NO_RETRY)
-        return project, []
-    server_tasks = list_tasks(conn, project.id)
-    update_config(conn, project, config, server_tasks)
-    return project, server_tasks
+    if project is not None:
+        return project
+    made = conn.ls.projects.create(title=title, label_config=config, expert_instruction=INSTRUCTIONS,
+                                   show_instruction=True, show_collab_predictions=True, request_options=NO_RETRY)
+    same = [p for p in conn.ls.projects.list(title=title) if p.title == title]
+    oldest = min(same, key=lambda p: p.id, default=made)
+    if oldest.id != made.id:
+        conn.ls.projects.delete(made.id, request_options=NO_RETRY)
+    return oldest
+
+
+def dedupe(conn: Connection, server_tasks: list[dict]) -> tuple[int, list[str]]:
+    """Remove the extra copies of a task (same doc_id and text) left by concurrent pushes of older
+    versions: the copy with the most submitted annotations is kept (then the oldest), and a copy
+    that holds annotations is never removed. Returns the number removed and the doc_ids still doubled."""
+    copies: dict[Key, list[dict]] = {}
+    for t in server_tasks:
+        copies.setdefault(task_key(t), []).append(t)
+    removed, kept = 0, []
+    for key, group in copies.items():
+        group.sort(key=lambda t: (-len(t["annotations"]), t["id"]))
+        for extra in group[1:]:
+            if extra["annotations"]:
+                kept.append(key[0])
+                continue
+            conn.ls.tasks.delete(str(extra["id"]), request_options=NO_RETRY)
+            removed += 1
+    return removed, sorted(set(kept))
 
 
 def server_index(server_tasks: list[dict]) -> dict[Key, dict]:
@@ -286,23 +312,36 @@ def add_predictions(conn: Connection, project_id: int, predictions: list[dict], 
 
 
 def push(conn: Connection, tasks: list[dict], title: str, *, labels: tuple[str, ...] = LABELS,
-         batch_size: int = BATCH_SIZE) -> PushReport:
-    """Bring project `title` up to date with `tasks`: config, new tasks, new prediction version."""
+         batch_size: int = BATCH_SIZE, remove_duplicates: bool = False) -> PushReport:
+    """Bring project `title` up to date with `tasks`: config, new tasks, new prediction version; with
+    `remove_duplicates`, first remove the extra copies of tasks that older versions left there."""
+    title = project_title(title)
     config = labeling_config(labels)
     version = check_tasks(tasks, config)
     progress = Progress()
+    removed = 0
     try:
         with server_errors(conn.url, conn.timeout):
-            project, server_tasks = ensure_project(conn, title, config)
-            new, predictions, unchanged = plan(tasks, server_index(server_tasks), version)
-            import_tasks(conn, project.id, new, batch_size, progress)
-            add_predictions(conn, project.id, predictions, batch_size)
-            conn.ls.projects.update(project.id, model_version=version, show_collab_predictions=True)
-            verify(conn, project.id, tasks, version)
+            project = ensure_project(conn, title, config)
+            with project_lock(conn, project.id, title):
+                server_tasks = list_tasks(conn, project.id)
+                update_config(conn, project, config, server_tasks)
+                if remove_duplicates:
+                    removed, doubled = dedupe(conn, server_tasks)
+                    if doubled:
+                        print(f"annotator: kept the copies of {len(doubled)} task(s) that hold annotations: "
+                              f"{', '.join(doubled[:MAX_PROBLEMS])}", file=sys.stderr)
+                    server_tasks = list_tasks(conn, project.id) if removed else server_tasks
+                new, predictions, unchanged = plan(tasks, server_index(server_tasks), version)
+                import_tasks(conn, project.id, new, batch_size, progress)
+                add_predictions(conn, project.id, predictions, batch_size)
+                conn.ls.projects.update(project.id, model_version=version, show_collab_predictions=True)
+                verify(conn, project.id, tasks, version)
     except UserError as exc:
         raise UserError(f"{exc}{progress.note()}", exc.code) from None
     updated = len({p["task"] for p in predictions})
-    return PushReport(project.id, f"{conn.url}/projects/{project.id}/data", version, len(new), updated, unchanged)
+    return PushReport(project.id, f"{conn.url}/projects/{project.id}/data", version, len(new), updated, unchanged,
+                      removed)
 
 
 def verify(conn: Connection, project_id: int, tasks: list[dict], version: str) -> None:
@@ -316,4 +355,7 @@ def verify(conn: Connection, project_id: int, tasks: list[dict], version: str) -
     problems += [f"{k[0]}: no prediction {version}" for k in wanted if k in index
                  and version not in {p["model_version"] for p in index[k]["predictions"]}]
     if problems:
-        raise UserError("the push did not complete: " + "; ".join(sorted(problems)[:MAX_PROBLEMS]), EXIT_SERVER)
+        hint = " (copies left by an older version: `annotator push --dedupe` removes them)" if any(
+            "copies" in p for p in problems) else ""
+        raise UserError("the push did not complete: " + "; ".join(sorted(problems)[:MAX_PROBLEMS]) + hint,
+                        EXIT_SERVER)

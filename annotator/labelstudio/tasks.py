@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 
 from ..profile import sentence_index
-from ..spans import Span
+from ..spans import LABELS, Span
 
 FROM_NAME = "label"
 TO_NAME = "text"
@@ -56,6 +56,27 @@ def build_task(doc_id: str, text: str, spans: list[Span], version: str, meta: di
     return {"data": data, "predictions": [prediction(spans, version)]}
 
 
+def region_problem(region: dict, text: str) -> str | None:
+    """Why a labels region cannot be a span of `text` (offsets missing, not integers, reversed or
+    outside the text; no label or an unknown one), or None."""
+    value = region.get("value") if isinstance(region.get("value"), dict) else {}
+    start, end = value.get("start"), value.get("end")
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
+        return f"offsets {start!r}..{end!r} are not whole numbers"
+    if not 0 <= start < end <= len(text):
+        return f"offsets {start}..{end} outside a text of {len(text)} characters"
+    labels = value.get("labels")
+    if not isinstance(labels, list) or not labels:
+        return "no label"
+    unknown = [str(label) for label in labels if label not in LABELS]
+    return f"unknown label(s) {', '.join(unknown)}" if unknown else None
+
+
+def labels_regions(result: list[dict]) -> list[dict]:
+    """The labels regions of a prediction's or an annotation's result."""
+    return [r for r in result if isinstance(r, dict) and r.get("type") == "labels" and r.get("from_name") == FROM_NAME]
+
+
 def spans_from_result(result: list[dict], data: dict, rule: str | None = None) -> list[Span]:
     """Span records from a prediction's or an annotation's result, on the task's own text.
 
@@ -65,8 +86,7 @@ def spans_from_result(result: list[dict], data: dict, rule: str | None = None) -
     """
     text, doc_id = data["text"], str(data["doc_id"])
     sentences = [(int(a), int(b)) for a, b in data.get("sentences") or []]
-    regions = {r.get("id") or f"#{i}": r for i, r in enumerate(result)
-               if r.get("type") == "labels" and r.get("from_name") == FROM_NAME}
+    regions = {r.get("id") or f"#{i}": r for i, r in enumerate(labels_regions(result))}
     cues = _cue_links(result, regions)
     spans = []
     for rid, r in regions.items():
