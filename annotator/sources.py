@@ -232,7 +232,8 @@ def document_channels(sent: SpacySpan, used: set[int], rules: Rules) -> Iterator
             continue
         if fold(head.lemma_) not in words and fold(head.text) not in words:
             continue
-        rng = phrase(head, lo=det.i, hi=sent.end)
+        comma = next((t.i for t in doc[head.i:sent.end] if t.text == ","), sent.end)
+        rng = phrase(head, lo=det.i, hi=comma)  # not on into "..., Gilles Le Gendre relève"
         if rng and not any(i in used for i in range(*rng)):
             yield rng
 

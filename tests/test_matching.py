@@ -34,7 +34,7 @@ EXAMPLES = [
     "Cette taxe, contre laquelle [UBS|SOURCE_NAMED] [s'insurge|CUE], reste due.",  # not "laquelle"
     "Une seule solution pour la commune [dit|CUE] [Martin|SOURCE_NAMED].",  # an inverted name, no comma
     "Elle [avait été mise en garde|CUE] à plusieurs reprises auparavant par [LaREM|SOURCE_NAMED].",
-    "Dans un communiqué publié vendredi, [Jean Dupont|SOURCE_NAMED] [relève|CUE] qu'elle s'est engagée.",
+    "Dans [un communiqué publié vendredi|SOURCE_DOCUMENT], [Jean Dupont|SOURCE_NAMED] [relève|CUE] qu'elle s'est engagée.",
     # the journalistic conditional and modals
     "Le suspect [aurait été arrêté|HEDGE_CONDITIONAL] mardi soir.",
     "Les négociateurs [seraient en train de boucler|HEDGE_CONDITIONAL] le texte.",
