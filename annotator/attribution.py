@@ -198,10 +198,20 @@ def verb_entry(token: Token, rules: Rules) -> VerbEntry | None:
         return None
     for lemma in lemmas:
         for entry in rules.verbs.get(lemma, ()):
-            rest = tuple(fold(t.text) for t in token.doc[token.i + 1:token.i + 1 + len(entry.rest)])
-            if rest == entry.rest and entry.reflexive == _reflexive(token):
+            if _rest_end(token, entry.rest) is not None and entry.reflexive == _reflexive(token):
                 return entry
     return None
+
+
+def _rest_end(token: Token, rest: tuple[str, ...]) -> int | None:
+    """End of a multiword verb whose words after the verb are `rest` ("prendre position"), an adverb
+    allowed before them ("prend publiquement position"); None when they do not follow."""
+    i = token.i + 1
+    if not rest:
+        return i
+    if i < len(token.doc) - 1 and token.doc[i].pos_ == "ADV" and fold(token.doc[i].text) != rest[0]:
+        i += 1
+    return i + len(rest) if tuple(fold(t.text) for t in token.doc[i:i + len(rest)]) == rest else None
 
 
 @lru_cache(maxsize=1 << 16)
@@ -313,7 +323,7 @@ def _group_start(token: Token) -> int:
 def _verb_cue(token: Token, entry: VerbEntry, sent: SpacySpan, quotes: list[Quote],
               rules: Rules) -> Iterator[Found]:
     doc = sent.doc
-    start, end = _group_start(token), token.i + 1 + len(entry.rest)
+    start, end = _group_start(token), _rest_end(token, entry.rest)
     if any(fold(t.text) in NEGATIONS for t in doc[max(sent.start, start - 2):min(sent.end, end + 1)]):
         return
     if _passive(token) or (

@@ -33,6 +33,7 @@ EXAMPLES = [
     "[Le journal|SOURCE_MEDIA] [cite|CUE] notamment [un courriel adressé au maire|SOURCE_DOCUMENT].",
     "Cette taxe, contre laquelle [UBS|SOURCE_NAMED] [s'insurge|CUE], reste due.",  # not "laquelle"
     "Une seule solution pour la commune [dit|CUE] [Martin|SOURCE_NAMED].",  # an inverted name, no comma
+    "Dans un entretien au [Parisien|SOURCE_MEDIA], [le maire|SOURCE_NAMED] [prend clairement position|CUE] pour le projet.",
     "Elle [avait été mise en garde|CUE] à plusieurs reprises auparavant par [LaREM|SOURCE_NAMED].",
     "Dans [un communiqué publié vendredi|SOURCE_DOCUMENT], [Jean Dupont|SOURCE_NAMED] [relève|CUE] qu'elle s'est engagée.",
     # the journalistic conditional and modals
