@@ -31,6 +31,7 @@ from .client import (
     NO_RETRY,
     Connection,
     api_detail,
+    field,
     find_project,
     list_tasks,
     project_title,
@@ -203,6 +204,19 @@ def ensure_project(conn: Connection, title: str, config: str):
     return oldest
 
 
+def remove_empty_twins(conn: Connection, project, title: str) -> None:
+    """Remove the newer, empty projects titled `title` beside `project`: left by pushes that created the
+    project at the same moment (a create the server retried under load can leave one no push knows).
+    Called with the project's push lock held, so no push is filling them."""
+    for twin in conn.ls.projects.list(title=title):
+        if twin.title == title and twin.id > project.id and not (field(twin, "task_number") or 0):
+            try:
+                conn.ls.projects.delete(twin.id, request_options=NO_RETRY)
+            except ApiError as exc:
+                if exc.status_code != 404:
+                    raise
+
+
 def dedupe(conn: Connection, server_tasks: list[dict]) -> tuple[int, list[str]]:
     """Remove the extra copies of a task (same doc_id and text) left by concurrent pushes of older
     versions: the copy with the most submitted annotations is kept (then the oldest), and a copy
@@ -324,6 +338,7 @@ def push(conn: Connection, tasks: list[dict], title: str, *, labels: tuple[str, 
         with server_errors(conn.url, conn.timeout):
             project = ensure_project(conn, title, config)
             with project_lock(conn, project.id, title):
+                remove_empty_twins(conn, project, title)
                 server_tasks = list_tasks(conn, project.id)
                 update_config(conn, project, config, server_tasks)
                 if remove_duplicates:
