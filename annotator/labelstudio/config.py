@@ -117,7 +117,8 @@ def labeling_config(labels: tuple[str, ...] = LABELS) -> str:
         f'  <Text name="{TO_NAME}" value="${TO_NAME}" granularity="word" showLabels="true"/>\n'
         '  <Relations>\n    <Relation value="attribution"/>\n  </Relations>\n'
         '  <Header value="Jugement global sur le sourçage de l\'article"/>\n'
-        f'  <Choices name="{JUDGEMENT_NAME}" toName="{TO_NAME}" choice="single-radio" showInline="true">\n'
+        f'  <Choices name="{JUDGEMENT_NAME}" toName="{TO_NAME}" choice="single-radio" showInline="true"'
+        ' required="true" requiredMessage="Donnez un jugement global (touche S, M ou F) avant de valider.">\n'
         f"{choices}  </Choices>\n"
         f'  <TextArea name="{COMMENT_NAME}" toName="{TO_NAME}" rows="2" maxSubmissions="1" editable="true"'
         ' placeholder="Commentaire (facultatif)"/>\n'

@@ -6,7 +6,9 @@ Outputs, in the --out folder:
 - changes.csv: every predicted and every human span of each annotation, compared with the prediction
   the analyst corrected: kept, relabelled, boundary_changed, deleted or added, with the rule id;
 - profiles_corrected.csv: profiles.csv's columns, computed from the chosen annotation of each task;
-- annotations.csv: one row per annotation with the overall judgement and the comment;
+- annotations.csv: one row per annotation with the overall judgement and the comment, the seconds the
+  analyst spent on it (lead_time, as Label Studio measured it) and whether any span changed (changed:
+  False for an annotation submitted exactly as predicted, the rubber-stamp suspect);
 - pull_errors.csv: every region skipped (offsets missing, not numbers, reversed or outside the text;
   an unknown label) and every task whose data cannot be read, with the task, the annotation and why.
 
@@ -39,7 +41,8 @@ MARKER_COLUMNS = [*SPAN_COLUMNS, *REVIEW_COLUMNS]
 CHANGE_COLUMNS = ["doc_id", *REVIEW_COLUMNS, "change", "rule", "model_version",
                   "predicted_label", "predicted_start", "predicted_end", "predicted_text",
                   "label", "start", "end", "text"]
-ANNOTATION_COLUMNS = ["doc_id", *REVIEW_COLUMNS, "judgement", "comment", "n_spans", "model_version"]
+ANNOTATION_COLUMNS = ["doc_id", *REVIEW_COLUMNS, "judgement", "comment", "n_spans", "model_version", "lead_time",
+                      "changed"]
 ERROR_COLUMNS = ["task_id", "annotation_id", "doc_id", "region", "reason"]
 READ_ERRORS = (KeyError, TypeError, ValueError, AttributeError)  # task data not as push wrote it
 
@@ -67,6 +70,12 @@ class Review:
     model_version: str
     judgement: str
     comment: str
+    lead_time: float | None = None  # seconds spent on the annotation, as Label Studio measured it
+
+    @property
+    def changed(self) -> bool:
+        """Whether the analyst changed any span of the prediction."""
+        return any(c.change != "kept" for c in self.changes)
 
 
 @dataclass(frozen=True)
@@ -146,7 +155,16 @@ def review(task: dict, annotation: dict, annotator: str, version: str, skipped: 
     spans = sorted((c.human for c in changes if c.human), key=_position)
     return Review(task["id"], annotation["id"], annotator, str(annotation.get("updated_at") or ""),
                   bool(annotation.get("ground_truth")), spans, changes, base["model_version"] if base else "",
-                  _value(result, JUDGEMENT_NAME, "choices"), _value(result, COMMENT_NAME, "text"))
+                  _value(result, JUDGEMENT_NAME, "choices"), _value(result, COMMENT_NAME, "text"),
+                  _seconds(annotation.get("lead_time")))
+
+
+def _seconds(value) -> float | None:
+    """A lead time in seconds, rounded to a tenth; None when the server did not record one."""
+    try:
+        return round(float(value), 1) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _value(result: list[dict], name: str, key: str) -> str:
@@ -232,7 +250,8 @@ def pull(conn: Connection, title: str, out: Path, rules: Rules, *, sep: str = ",
             markers += [{**s.as_row(), **head} for s in with_media_ids(r.spans, registry_of(rules))]
             changes += [change_row(c, head, r.model_version) for c in r.changes]
             annotations.append({**head, "judgement": r.judgement, "comment": r.comment,
-                                "n_spans": len(r.spans), "model_version": r.model_version})
+                                "n_spans": len(r.spans), "model_version": r.model_version,
+                                "lead_time": "" if r.lead_time is None else r.lead_time, "changed": r.changed})
     out.mkdir(parents=True, exist_ok=True)
     write_csv(out / "markers_corrected.csv", MARKER_COLUMNS, markers, sep)
     write_csv(out / "changes.csv", CHANGE_COLUMNS, changes, sep)
