@@ -4,7 +4,8 @@ Outputs, in the --out folder:
 - markers_corrected.csv: the spans of every submitted, non-cancelled annotation (all analysts), as
   markers.csv plus task_id, annotation_id, annotator, updated_at, ground_truth and chosen;
 - changes.csv: every predicted and every human span of each annotation, compared with the prediction
-  the analyst corrected: kept, relabelled, boundary_changed, deleted or added, with the rule id;
+  the analyst corrected: kept, relabelled, boundary_changed, deleted or added, with the rule id; an
+  added or re-cut SOURCE or QUOTE left without a relation is hung on the nearest CUE of its sentence;
 - profiles_corrected.csv: profiles.csv's columns, computed from the chosen annotation of each task;
 - annotations.csv: one row per annotation with the overall judgement and the comment, the seconds the
   analyst spent on it (lead_time, as Label Studio measured it) and whether any span changed (changed:
@@ -31,6 +32,7 @@ from ..rules import Rules
 from ..spans import SPAN_COLUMNS, Span
 from .client import Connection, list_tasks, project_title, require_project, server_errors, user_emails
 from .config import COMMENT_NAME, JUDGEMENT_NAME
+from .links import with_cue
 from .tasks import labels_regions, region_problem, spans_from_result
 
 HUMAN_RULE = "manual"
@@ -127,6 +129,14 @@ def compare(predicted: list[Span], human: list[Span]) -> list[Change]:
     return sorted(changes, key=lambda c: _position(c.predicted or c.human))
 
 
+def linked(changes: list[Change]) -> list[Change]:
+    """The changes with each added or re-cut SOURCE or QUOTE that the analyst left unlinked hung on the
+    nearest CUE of its sentence (drawing the relation is optional)."""
+    spans = [c.human for c in changes if c.human]
+    return [replace(c, human=with_cue(c.human, spans)) if c.human and c.change in ("added", "boundary_changed")
+            else c for c in changes]
+
+
 def _overlap(a: Span, b: Span) -> int:
     return min(a.end, b.end) - max(a.start, b.start)
 
@@ -151,7 +161,8 @@ def review(task: dict, annotation: dict, annotator: str, version: str, skipped: 
     base = baseline(task, annotation, version)
     predicted = skipped.regions(base["result"], task, f"prediction {base['id']}") if base else []
     human = skipped.regions(result, task, str(annotation["id"]))
-    changes = compare(spans_from_result(predicted, task["data"]), spans_from_result(human, task["data"], HUMAN_RULE))
+    human_spans = spans_from_result(human, task["data"], HUMAN_RULE)
+    changes = linked(compare(spans_from_result(predicted, task["data"]), human_spans))
     spans = sorted((c.human for c in changes if c.human), key=_position)
     return Review(task["id"], annotation["id"], annotator, str(annotation.get("updated_at") or ""),
                   bool(annotation.get("ground_truth")), spans, changes, base["model_version"] if base else "",

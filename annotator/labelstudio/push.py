@@ -2,9 +2,10 @@
 
 A task's key is its article's doc_id + text hash (both in the task's data). Pushing again adds no
 task; pushing after a rule change adds the new prediction version to the tasks already there.
-Every push also creates or updates the project's triage tab (`queue`). Imports are sent with the SDK's retries off; after a failure the server is listed again and only
-what it does not hold is re-sent. An import that timed out is not re-sent (the server may still save
-it): the push stops, and the next one sends what is missing.
+Every push also creates or updates the project's triage tab (`queue`). Imports are sent with the
+SDK's retries off; after a failure the server is listed again and only what it does not hold is
+re-sent. An import that timed out is not re-sent (the server may still save it): the push stops,
+and the next one sends what is missing.
 """
 from __future__ import annotations
 
