@@ -414,7 +414,9 @@ def export_html(notebook: Path) -> Path:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    book = nbformat.read(notebook, as_version=4)
+    title = book.metadata.get("title") or notebook.stem  # the page's title, not nbconvert's "Notebook"
+    body, _ = exporter.from_notebook_node(book, resources={"metadata": {"name": title}})
     path = notebook.with_suffix(".html")
     path.write_text(body, encoding="utf-8")
     return path
