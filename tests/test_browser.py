@@ -286,3 +286,26 @@ def with_score(task: dict, score: float) -> dict:
 
 def _key(s: Span) -> tuple[int, int, str]:
     return s.start, s.end, s.label
+
+
+REPORT_DATA = ROOT / "tests" / "data" / "report"
+# Each report's title and the heading its first screen must show (the answer, not the details).
+REPORTS = {"sourcing_report": ("Rapport de sourcing", "À surveiller"),
+           "rule_quality": ("Qualité des règles", "Précision, rappel et F1 par étiquette")}
+
+
+def test_both_reports_open_on_their_answer_at_1400_px(chromium, tmp_path):
+    """The first screen of each report, 1400 px wide: a real page title, the answer in view, no `NaN`,
+    nothing wider than the window."""
+    out = tmp_path / "report"
+    assert main(["report", "--from", str(REPORT_DATA / "annotate"), "--corrections", str(REPORT_DATA / "corrections"),
+                 "--out", str(out)]) == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = chromium.new_page()
+    for name, (title, first) in REPORTS.items():
+        page.goto((out / f"{name}.html").as_uri())
+        expect(page).to_have_title(title)
+        expect(page.get_by_role("heading", name=first)).to_be_in_viewport()
+        assert "NaN" not in page.inner_text("body")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1400
+        page.screenshot(path=ARTIFACTS / f"{name}.png")
