@@ -14,7 +14,8 @@ WATCH_LABELS = ("SOURCE_ANONYMOUS", "SOURCE_VAGUE", "HEDGE_CONDITIONAL", "HEDGE_
 BASIS_FR = {"rules": "règles", "corrected": "corrigé"}
 STYLE = "<style>table.rapport th, table.rapport td {text-align: left !important; vertical-align: top}</style>"
 QUALITY_FR = {
-    "name": "Règle ou étiquette", "labels": "Étiquettes", "n_spans": "Passages", "coverage_articles": "Articles couverts",
+    "name": "Règle ou étiquette", "labels": "Étiquettes", "n_spans": "Passages",
+    "coverage_articles": "Articles couverts",
     "coverage_sentences": "Phrases couvertes", "overlaps": "Chevauchements", "conflicts": "Conflits",
     "overlaps_with": "Chevauche surtout", "conflicts_with": "En conflit surtout avec", "n_predicted": "Prédits",
     "n_corrected": "Corrigés", "tp": "Justes", "fp": "Faux positifs", "fn": "Manqués", "precision": "Précision",

@@ -34,8 +34,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 TIMEOUT_MS = 30_000
 
 # One paragraph per line, so that no region wraps (Label Studio draws a wrapped region's relation
-# arrows from the middle of its whole box). The rules cut "la préfecture" short, and got two spans wrong: a witness is an
-# anonymous source, not a vague one, and a pronoun is never a source. They missed the radio.
+# arrows from the middle of its whole box). The rules cut "la préfecture" short and got two spans wrong:
+# a witness is an anonymous source, not a vague one, and a pronoun is never a source. They missed the radio.
 MARKED = (
     "[Selon|CUE] la [préfecture|SOURCE_NAMED>Selon], le pont de Varades [serait fermé|HEDGE_CONDITIONAL] "
     "jusqu’à lundi.\n"

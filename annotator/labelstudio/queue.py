@@ -15,7 +15,8 @@ NUMERIC = ("transparency_score", "share_anonymous_or_vague_sources", "share_sent
            "n_words", "outlet_rating")
 HIDDEN_DATA = ("text", "sentences", "text_hash", "author", "n_words", "outlet_domain", "outlet_rating_source",
                "outlet_kind", "n_media_sources_rated_low", "rated_media_cited")
-HIDDEN_TASK = ("completed_at", "annotators", "annotations_results", "predictions_results", "annotations_ids", "predictions_ids",
+HIDDEN_TASK = ("completed_at", "annotators", "annotations_results", "predictions_results", "annotations_ids",
+               "predictions_ids",
                "predictions_model_versions", "file_upload", "storage_filename", "updated_by", "created_at",
                "updated_at", "draft_exists", "avg_lead_time", "inner_id", "cancelled_annotations",
                "total_predictions", "annotations_results_json", "predictions_results_json")
