@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -290,6 +291,10 @@ def _key(s: Span) -> tuple[int, int, str]:
 
 REPORT_DATA = ROOT / "tests" / "data" / "report"
 # Each report's title and the heading its first screen must show (the answer, not the details).
+# a12 was submitted untouched in 5 s: a rubber stamp, left out of precision and recall.
+STAMPED = ("doc_id,annotation_id,chosen,judgement,comment,lead_time,changed\n"
+           "a05_sommet_budget_ue,1,True,mitigé,données insuffisantes <b>,95.0,True\n"
+           "a12_incendie_etoile,2,True,solide,,5.0,False\n")
 REPORTS = {"sourcing_report": ("Rapport de sourcing", "À surveiller"),
            "rule_quality": ("Qualité des règles", "Précision, rappel et F1 par étiquette")}
 
@@ -297,8 +302,10 @@ REPORTS = {"sourcing_report": ("Rapport de sourcing", "À surveiller"),
 def test_both_reports_open_on_their_answer_at_1400_px(chromium, tmp_path):
     """The first screen of each report, 1400 px wide: a real page title, the answer in view, no `NaN`,
     nothing wider than the window."""
-    out = tmp_path / "report"
-    assert main(["report", "--from", str(REPORT_DATA / "annotate"), "--corrections", str(REPORT_DATA / "corrections"),
+    out, corrections = tmp_path / "report", tmp_path / "corrections"
+    shutil.copytree(REPORT_DATA / "corrections", corrections)
+    (corrections / "annotations.csv").write_text(STAMPED, encoding="utf-8")
+    assert main(["report", "--from", str(REPORT_DATA / "annotate"), "--corrections", str(corrections),
                  "--out", str(out)]) == 0
     ARTIFACTS.mkdir(exist_ok=True)
     page = chromium.new_page()
@@ -309,3 +316,6 @@ def test_both_reports_open_on_their_answer_at_1400_px(chromium, tmp_path):
         assert "NaN" not in page.inner_text("body")
         assert page.evaluate("document.documentElement.scrollWidth") <= 1400
         page.screenshot(path=ARTIFACTS / f"{name}.png")
+    expect(page.get_by_text("1 annotation(s) écartée(s)")).to_be_visible()  # the rubber stamp, counted out
+    page.goto((out / "sourcing_report.html").as_uri())
+    expect(page.get_by_role("cell", name="données insuffisantes <b>")).to_be_visible()  # a comment, as text
