@@ -21,6 +21,7 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect, sync_play
 
 from annotator.cli import main
 from annotator.labelstudio.client import find_project, list_tasks
+from annotator.guide import KEYBOARD
 from annotator.labelstudio.config import DEFINITIONS, hotkeys
 from annotator.labelstudio.queue import QUEUE_TITLE
 from annotator.spans import Span
@@ -33,6 +34,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = ROOT / "test-artifacts"
 TIMEOUT_MS = 30_000
+MIN_PANEL_WIDTH = 800
 
 # One paragraph per line, so that no region wraps (Label Studio draws a wrapped region's relation
 # arrows from the middle of its whole box). The rules cut "la préfecture" short and got two spans wrong:
@@ -131,11 +133,16 @@ def drag_over(page: Page, words: str) -> None:
 
 
 def check_instructions(page: Page) -> None:
-    """The French instructions panel lists every label's definition."""
+    """The French instructions panel, wide enough to read, lists every label's definition and the keyboard sheet."""
     page.get_by_role("button", name="Instructions").first.click()
     for definition, examples in DEFINITIONS.values():
         expect(page.get_by_role("cell", name=definition, exact=True)).to_be_visible()
         expect(page.get_by_role("cell", name=examples, exact=True)).to_be_visible()
+    for key, _ in KEYBOARD:
+        expect(page.get_by_role("cell", name=key, exact=True).last).to_be_attached()
+    box = page.get_by_role("cell", name=DEFINITIONS["CUE"][0]).locator("xpath=ancestor::table").bounding_box()
+    assert box and box["width"] >= MIN_PANEL_WIDTH, box  # wide enough to read the definitions
+    page.screenshot(path=ARTIFACTS / "instructions.png")
     page.keyboard.press("Escape")
     expect(page.get_by_role("cell", name=DEFINITIONS["CUE"][0])).to_be_hidden()
 

@@ -35,8 +35,11 @@ STEPS = (
     "<b>Supprimer</b> : cliquez sur le passage et appuyez sur Retour arrière.",
     "<b>Ajouter</b> : Échap, touche de l'étiquette, puis sélectionnez les mots.",
 )
-# The panel is a pop-up: this makes it wide enough for the definitions table.
-PANEL_STYLE = "min-width: min(1100px, 90vw); max-width: 1200px"
+# The panel is a pop-up about 630 px wide: this style (Label Studio 1.23 class names) widens the pop-up
+# that holds these instructions, so the definitions table reads on one screen.
+PANEL_CLASS = "annotator-instructions"
+PANEL_STYLE = (f"<style>.lsf-modal-ls__content:has(.{PANEL_CLASS}) {{width: min(1150px, 94vw) !important; "
+               "max-width: none !important}</style>")
 
 def _html(text: str) -> str:
     """The guide's Markdown emphasis (`*mot*`) as HTML italics."""
@@ -84,7 +87,7 @@ def instructions(labels: tuple[str, ...] = LABELS) -> str:
     rows = "".join(_row(keys.get(label, ""), label) for label in labels if label in DEFINITIONS)
     judgements = ", ".join(f"<i>{j}</i> (touche {JUDGEMENT_HOTKEYS[j].upper()})" for j in JUDGEMENTS)
     return (
-        f'<div style="{PANEL_STYLE}">'
+        f'{PANEL_STYLE}<div class="{PANEL_CLASS}">'
         "<h3>Relecture des sources et des précautions</h3>"
         "<p>Les règles ont pré-annoté chaque article. Corrigez-les, donnez un jugement global, puis validez "
         "avec <b>Submit</b> (Ctrl+Entrée).</p>"
