@@ -8,6 +8,7 @@ raw results), and lists the riskiest articles first: the lowest transparency sco
 from __future__ import annotations
 
 from .client import NO_RETRY, Connection, field
+from .push_lock import LOCK_KEY
 
 QUEUE_TITLE = "À relire (risque d'abord)"
 RISK_ORDER = "tasks:data.transparency_score"  # ascending: the least transparent article first
@@ -33,17 +34,18 @@ def view_data() -> dict:
 
 
 def ensure_queue_view(conn: Connection, project_id: int) -> int:
-    """Create the triage tab, or bring the one an earlier push made up to date, and put it first;
-    return its id."""
+    """Create the triage tab, or bring the one an earlier push made up to date, and put it first among
+    the project's tabs (push-lock tabs, which come and go, are left out); return its id."""
     data = view_data()
-    views = list(conn.ls.views.list(project=project_id))
+    views = [v for v in conn.ls.views.list(project=project_id) if LOCK_KEY not in (field(v, "data") or {})]
     mine = [v for v in views if (field(v, "data") or {}).get("title") == QUEUE_TITLE]
     if mine:
-        view_id = int(field(mine[0], "id"))
-        conn.ls.views.update(str(view_id), project=project_id, data=data, request_options=NO_RETRY)
+        view_id, stored = int(field(mine[0], "id")), field(mine[0], "data") or {}
+        if any(stored.get(key) != value for key, value in data.items()):
+            conn.ls.views.update(str(view_id), project=project_id, data=data, request_options=NO_RETRY)
     else:
         view_id = int(field(conn.ls.views.create(project=project_id, data=data, request_options=NO_RETRY), "id"))
-    others = [int(field(v, "id")) for v in views if int(field(v, "id")) != view_id]
-    if others:
-        conn.ls.views.update_order(project=project_id, ids=[view_id, *others])
+    ordered = [int(field(v, "id")) for v in sorted(views, key=lambda v: (field(v, "order") or 0, field(v, "id")))]
+    if ordered and ordered[0] != view_id:
+        conn.ls.views.update_order(project=project_id, ids=[view_id, *(i for i in ordered if i != view_id)])
     return view_id
