@@ -160,6 +160,31 @@ EDGE_CASES = (
              "ou *Source : …* est une métadonnée du profil (média, auteur, date), pas un passage.", in_panel=True),
 )
 
+# Where a span starts and ends: the edges analysts most often disagree on, each with an example.
+SPAN_EDGES = (
+    EdgeCase("Nom après une fonction", "La fonction fait partie de la source quand elle l'identifie : "
+             "*le ministre de l'Intérieur Gérald Darmanin* est un seul passage SOURCE_NAMED, titre compris."),
+    EdgeCase("Sigle entre parenthèses", "Le sigle qui suit le nom entre parenthèses est dans le passage : *la "
+             "Confédération générale du travail (CGT)* ; les parenthèses seules ne le sont pas."),
+    EdgeCase("Agence de presse", "Une agence est un média : *l'AFP*, *Reuters*, *l'agence Reuters* sont "
+             "SOURCE_MEDIA, article compris, marqueur (*selon*, *d'après*) exclu."),
+    EdgeCase("Déterminant et compléments", "On garde le déterminant et les compléments qui identifient la "
+             "source (*un cadre de la direction régionale*), jamais la virgule ni le marqueur."),
+    EdgeCase("Guillemets", "Une QUOTE commence après le guillemet ouvrant et finit avant le fermant : "
+             "« *une décision brutale* »."),
+)
+
+# The keys an analyst needs, in the order of the work.
+KEYBOARD = (
+    ("1 à 9", "choisir une étiquette (puis sélectionner les mots)"),
+    ("Échap", "désélectionner le passage en cours, à faire avant de taper un chiffre"),
+    ("Alt+.", "passer d'un passage au suivant (il est sélectionné)"),
+    ("Retour arrière", "supprimer le passage sélectionné"),
+    ("Ctrl+Z", "annuler la dernière action"),
+    ("S, M, F", "jugement global : solide, mitigé, faible"),
+    ("Ctrl+Entrée", "valider (Submit)"),
+)
+
 INTRODUCTION = (
     "Ce guide est le contrat entre les règles, le projet Label Studio et les analystes qui corrigent les "
     "annotations ; les jeux de référence qui mesurent l'annotateur (`annotator score`) le suivent. Un passage "
@@ -195,8 +220,12 @@ def render() -> str:
                       f"- Oui : {', '.join(f'*{e}*' for e in d.examples)}."]
             if d.not_this:
                 lines.append(f"- Non : {' ; '.join(f'*{e}*' for e in d.not_this)}.")
+    lines += ["", "## Limites des passages", ""]
+    lines += [f"- **{case.topic}.** {case.rule}" for case in SPAN_EDGES]
     lines += ["", "## Cas particuliers", ""]
     lines += [f"- **{case.topic}.** {case.rule}" for case in EDGE_CASES]
+    lines += ["", "## Raccourcis clavier dans Label Studio", "", "| touche | action |", "|---|---|"]
+    lines += [f"| {key} | {action} |" for key, action in KEYBOARD]
     lines += ["", "## Profil de l'article", "", PROFILE, ""]
     return "\n".join(lines)
 

@@ -6,9 +6,11 @@ analysis), frequent false positives and the spans no rule found. Spans are match
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import pandas as pd
 
+from .reporting import MIN_REVIEW_SECONDS
 from .rules import fold
 from .scoring import match_spans, overlapping_labels, prf, ratio
 from .spans import LABELS
@@ -113,3 +115,28 @@ def missed_spans(pred: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     put on those characters (a relabelled span) in `also_predicted_as`."""
     missed = gold[~match_spans(pred, gold)[1]]
     return missed.assign(also_predicted_as=overlapping_labels(missed, pred))[MISS_COLUMNS].reset_index(drop=True)
+
+
+def rubber_stamps(annotations: pd.DataFrame | None, min_seconds: float = MIN_REVIEW_SECONDS) -> set[str]:
+    """The articles whose chosen annotation (annotations.csv of `annotator pull`) was submitted with no
+    span changed in under `min_seconds`: a rubber stamp, not a review. A pull older than the
+    `lead_time` and `changed` columns gives none."""
+    if annotations is None or not {"lead_time", "changed"} <= set(annotations):
+        return set()
+    seconds = pd.to_numeric(annotations["lead_time"], errors="coerce")
+    unchanged = ~annotations["changed"].astype(str).str.lower().isin(("true", "1", "yes"))
+    return set(annotations.loc[unchanged & (seconds < min_seconds), "doc_id"].astype(str))
+
+
+def without_rubber_stamps(run, min_seconds: float = MIN_REVIEW_SECONDS):
+    """The run (`reporting.RunData`) with its rubber-stamped articles no longer counted as corrected,
+    and those articles' doc_ids: precision and recall are then measured on real reviews only."""
+    stamped = rubber_stamps(run.judgements, min_seconds) & run.evaluated
+    if not stamped:
+        return run, stamped
+    return replace(run, evaluated=run.evaluated - stamped, corrected=_without(run.corrected, stamped),
+                   corrected_profiles=_without(run.corrected_profiles, stamped)), stamped
+
+
+def _without(table: pd.DataFrame | None, doc_ids: set[str]) -> pd.DataFrame | None:
+    return None if table is None else table[~table["doc_id"].astype(str).isin(doc_ids)].reset_index(drop=True)

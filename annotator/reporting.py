@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = ("sourcing_report.ipynb", "rule_quality.ipynb")
+MIN_REVIEW_SECONDS = 20.0  # an annotation submitted with no span changed faster than this is not a review
 UNKNOWN_OUTLET = "(non renseigné)"
 INT_COLUMNS = ("start", "end", "sent", "cue_start", "cue_end")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -350,7 +351,8 @@ def save_figure(fig, output_dir: Path | str, name: str):
 
 
 def run_report(input_dir: Path, out: Path, *, corrections_dir: Path | None = None, grouping: str = "outlet",
-               rules_dir: Path | None = None, sep: str = ",") -> list[Path]:
+               rules_dir: Path | None = None, sep: str = ",",
+               min_review_seconds: float = MIN_REVIEW_SECONDS) -> list[Path]:
     """Execute every notebook of notebooks/ into `out`, with its HTML rendering; return the files written."""
     needed = [input_dir / "markers.csv", input_dir / "profiles.csv"]
     needed += [corrections_dir / "markers_corrected.csv"] if corrections_dir else []
@@ -365,7 +367,8 @@ def run_report(input_dir: Path, out: Path, *, corrections_dir: Path | None = Non
     params = {"input_dir": str(input_dir.resolve()),
               "corrections_dir": str(corrections_dir.resolve()) if corrections_dir else "",
               "output_dir": str(out.resolve()), "outlet_grouping": _grouping_param(grouping),
-              "rules_dir": str(rules_dir.resolve()) if rules_dir else "", "sep": sep}
+              "rules_dir": str(rules_dir.resolve()) if rules_dir else "", "sep": sep,
+              "min_review_seconds": float(min_review_seconds)}
     for name in NOTEBOOKS:
         began = time.perf_counter()
         print(f"report: running {name} ...", file=sys.stderr)
@@ -411,7 +414,9 @@ def export_html(notebook: Path) -> Path:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    book = nbformat.read(notebook, as_version=4)
+    title = book.metadata.get("title") or notebook.stem  # the page's title, not nbconvert's "Notebook"
+    body, _ = exporter.from_notebook_node(book, resources={"metadata": {"name": title}})
     path = notebook.with_suffix(".html")
     path.write_text(body, encoding="utf-8")
     return path
@@ -452,11 +457,14 @@ def add_report_command(subparsers) -> None:
                         help="rules folder (default: the bundled rules/)")
     report.add_argument("--sep", default=",", choices=[",", ";"], metavar="{',',';'}",
                         help="CSV separator (default: ,); ; also writes decimal commas for French Excel")
+    report.add_argument("--min-review-seconds", type=float, default=MIN_REVIEW_SECONDS, metavar="S",
+                        help="leave out of precision and recall the annotations submitted with no span changed "
+                             f"in under S seconds: rubber stamps, not reviews (default: {MIN_REVIEW_SECONDS:g})")
     report.set_defaults(func=_report)
 
 
 def _report(args) -> int:
     written = run_report(args.source, args.out, corrections_dir=args.corrections, grouping=args.group_outlets,
-                         rules_dir=args.rules, sep=args.sep)
+                         rules_dir=args.rules, sep=args.sep, min_review_seconds=args.min_review_seconds)
     print(f"report in {args.out}/: {' '.join(p.name for p in written)}", file=sys.stderr)
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from annotator.guide import DEFINITIONS, EDGE_CASES, GUIDE_NAME, GUIDE_PATH, render
+from annotator.guide import DEFINITIONS, EDGE_CASES, GUIDE_NAME, GUIDE_PATH, KEYBOARD, SPAN_EDGES, render
 from annotator.labelstudio.config import INSTRUCTIONS, labeling_config
 from annotator.spans import LABELS
 
@@ -33,3 +33,12 @@ def test_panel_shows_the_guides_definitions_and_links_to_it():
 
 def test_readme_links_to_the_guide():
     assert f"]({GUIDE_NAME})" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_panel_has_the_span_edge_rules_and_the_keyboard_sheet():
+    guide = render()
+    for edge in SPAN_EDGES:
+        assert escape(edge.topic) in INSTRUCTIONS and edge.topic in guide
+    for key, action in KEYBOARD:
+        assert escape(action) in INSTRUCTIONS and f"| {key} | {action} |" in guide
+    assert 'required="true"' in labeling_config()  # no submission without the overall judgement

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import threading
 from collections import Counter
 from dataclasses import replace
@@ -13,9 +14,11 @@ from pathlib import Path
 import httpx
 
 from annotator.cli import main
+from annotator.headlines import headline, iso_date
 from annotator.labelstudio.client import connect, find_project, list_tasks
 from annotator.labelstudio.config import labeling_config
 from annotator.labelstudio.pull import pull
+from annotator.labelstudio.queue import QUEUE_TITLE
 from annotator.labelstudio.push import push
 from annotator.labelstudio.tasks import prediction, spans_from_result
 from annotator.outlets import registry_of, with_media_ids
@@ -234,6 +237,7 @@ def test_sample_corpus_round_trip_reflects_exactly_the_correction(ls_server, tmp
     columns = httpx.get(f"{ls_server.url}/api/dm/columns", params={"project": find_project(conn, project_title).id},
                         headers={"Authorization": f"Token {ls_server.account.token}"}).json()["columns"]
     assert {"outlet", "outlet_rating", "rated_media_cited"} <= {c["id"] for c in columns if c.get("parent") == "data"}
+    assert_queue_is_sorted_by_risk(ls_server, find_project(conn, project_title).id)
     predicted = spans_from_result(task["predictions"][0]["result"], data)
     gold_file = (ROOT / "corpus" / "sample_gold.jsonl").read_text(encoding="utf-8")
     gold = next(g["spans"] for g in map(json.loads, gold_file.splitlines()) if g["doc_id"] == data["doc_id"])
@@ -264,11 +268,31 @@ def test_sample_corpus_round_trip_reflects_exactly_the_correction(ls_server, tmp
     [after] = read_csv(out / "profiles_corrected.csv")
     rules = load_rules()
     assert after == as_csv(build_profile(data["doc_id"], human, sentences, data["n_words"], data, rules))
-    assert before == as_csv(build_profile(data["doc_id"], predicted, sentences, data["n_words"], data, rules))
+    # the task (and so the corrected profile) carries the headline and the ISO date, not the page's rubric
+    assert data["title"] == headline(before["title"], data["text"]) and data["date"] == iso_date(before["date"])
+    assert before == {**as_csv(build_profile(data["doc_id"], predicted, sentences, data["n_words"], data, rules)),
+                      "title": before["title"], "date": before["date"]}
     delta = Counter({f"n_{added.label}": 1, "n_SOURCE_NAMED": 1})
     delta.subtract({f"n_{deleted.label}": 1, f"n_{source.label}": 1})
     assert {k: int(after[k]) - int(before[k]) for k in before if k.startswith("n_") and k[2:].isupper()} == {
         k: delta.get(k, 0) for k in before if k.startswith("n_") and k[2:].isupper()}
+
+
+def assert_queue_is_sorted_by_risk(server, project_id: int) -> None:
+    """The project's first tab is the triage queue: clean headlines and ISO dates, figures as numbers,
+    the least transparent article first, each prediction scored by the article's transparency."""
+    [queue, *_] = sorted(httpx.get(f"{server.url}/api/dm/views", params={"project": project_id},
+                                   headers={"Authorization": f"Token {server.account.token}"}).json(),
+                         key=lambda v: v["order"])
+    assert queue["data"]["title"] == QUEUE_TITLE and queue["data"]["ordering"] == ["tasks:data.transparency_score"]
+    assert "tasks:data.text" in queue["data"]["hiddenColumns"]["explore"]
+    listed = httpx.get(f"{server.url}/api/tasks", params={"project": project_id, "view": queue["id"], "fields": "all"},
+                       headers={"Authorization": f"Token {server.account.token}"}).json()["tasks"]
+    scores = [t["data"]["transparency_score"] for t in listed]
+    assert len(scores) == 14 and scores == sorted(scores) and all(isinstance(x, float) for x in scores)
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", t["data"]["date"]) for t in listed if t["data"]["date"])
+    assert not any(t["data"]["title"] in ("MERCATO", "🔴 EN DIRECT") or "•" in t["data"]["title"] for t in listed)
+    assert all(isinstance(t["data"]["n_spans"], int) and t["data"]["n_spans"] > 0 for t in listed)
 
 
 def _key(s: Span) -> tuple[int, int, str]:

@@ -6,7 +6,7 @@ from html import escape
 from xml.sax.saxutils import quoteattr
 
 from ..guide import DEFINITIONS as GUIDE_DEFINITIONS
-from ..guide import EDGE_CASES, GUIDE_NAME
+from ..guide import EDGE_CASES, GUIDE_NAME, KEYBOARD, SPAN_EDGES
 from ..spans import HEDGE_LABELS, LABELS, SOURCE_LABELS
 from .tasks import FROM_NAME, TO_NAME
 
@@ -30,11 +30,16 @@ DEFINITIONS = {d.label: (d.definition, ", ".join(d.examples)) for d in GUIDE_DEF
 STEPS = (
     "<b>Garder</b> : ne touchez pas à un passage juste.",
     "<b>Corriger l'étiquette</b> : cliquez sur le passage puis sur la bonne étiquette (ou sa touche).",
-    "<b>Corriger les limites</b> : supprimez le passage et resélectionnez-le.",
+    "<b>Corriger les limites</b> (4 gestes) : cliquez sur le passage, Retour arrière, touche de l'étiquette, "
+    "sélectionnez les bons mots.",
     "<b>Supprimer</b> : cliquez sur le passage et appuyez sur Retour arrière.",
-    "<b>Ajouter</b> : choisissez l'étiquette (ou sa touche) puis sélectionnez les mots.",
+    "<b>Ajouter</b> : Échap, touche de l'étiquette, puis sélectionnez les mots.",
 )
-
+# The panel is a pop-up about 630 px wide: this style (Label Studio 1.23 class names) widens the pop-up
+# that holds these instructions, so the definitions table reads on one screen.
+PANEL_CLASS = "annotator-instructions"
+PANEL_STYLE = (f"<style>.lsf-modal-ls__content:has(.{PANEL_CLASS}) {{width: min(1150px, 94vw) !important; "
+               "max-width: none !important}</style>")
 
 def _html(text: str) -> str:
     """The guide's Markdown emphasis (`*mot*`) as HTML italics."""
@@ -42,11 +47,20 @@ def _html(text: str) -> str:
 
 
 CONVENTIONS = (
-    "Une SOURCE ou une QUOTE est reliée à son CUE par une relation (cliquez sur l'un, Alt+R, puis cliquez sur "
-    "l'autre). Un verbe d'attribution au conditionnel (<i>aurait affirmé</i>) reçoit "
+    "Les relations sont facultatives : une SOURCE ou une QUOTE ajoutée ou recoupée sans relation est reliée au "
+    "CUE le plus proche de sa phrase ; n'en tracez une (Alt+R) que si ce n'est pas le bon. Un verbe "
+    "d'attribution au conditionnel (<i>aurait affirmé</i>) reçoit "
     "deux passages : CUE et HEDGE_CONDITIONAL.",
     *(_html(case.rule) for case in EDGE_CASES if case.in_panel),
 )
+
+
+def _edges() -> str:
+    return "".join(f"<li><b>{escape(e.topic)}</b> : {_html(e.rule)}</li>" for e in SPAN_EDGES)
+
+
+def _keys() -> str:
+    return "".join(f"<tr><td><b>{escape(key)}</b></td><td>{escape(action)}</td></tr>" for key, action in KEYBOARD)
 
 
 def _row(key: str, label: str) -> str:
@@ -73,17 +87,20 @@ def instructions(labels: tuple[str, ...] = LABELS) -> str:
     rows = "".join(_row(keys.get(label, ""), label) for label in labels if label in DEFINITIONS)
     judgements = ", ".join(f"<i>{j}</i> (touche {JUDGEMENT_HOTKEYS[j].upper()})" for j in JUDGEMENTS)
     return (
+        f'{PANEL_STYLE}<div class="{PANEL_CLASS}">'
         "<h3>Relecture des sources et des précautions</h3>"
-        "<p>Les règles ont pré-annoté chaque article. Corrigez-les, puis validez avec <b>Submit</b> "
-        "(Ctrl+Entrée).</p>"
+        "<p>Les règles ont pré-annoté chaque article. Corrigez-les, donnez un jugement global, puis validez "
+        "avec <b>Submit</b> (Ctrl+Entrée).</p>"
         f"<ul>{''.join(f'<li>{step}</li>' for step in STEPS)}</ul>"
         "<h4>Les étiquettes</h4>"
         "<table><tr><th>Touche</th><th>Étiquette</th><th>Définition</th><th>Exemples</th></tr>"
         f"{rows}</table>"
+        f"<h4>Où commence et finit un passage</h4><ul>{_edges()}</ul>"
         f"<p>{' '.join(CONVENTIONS)}</p>"
-        f"<p>Pour finir, donnez un jugement global sur le sourçage de l'article : {judgements}, et si besoin "
-        "un commentaire. Le guide d'annotation complet, qui fait foi : "
-        f"<code>{GUIDE_NAME}</code> dans le dépôt de l'annotateur.</p>"
+        f"<h4>Clavier</h4><table>{_keys()}</table>"
+        f"<p>Le jugement global sur le sourçage de l'article est obligatoire : {judgements} ; un commentaire "
+        "si besoin. Le guide d'annotation complet, qui fait foi : "
+        f"<code>{GUIDE_NAME}</code> dans le dépôt de l'annotateur.</p></div>"
     )
 
 
@@ -117,7 +134,8 @@ def labeling_config(labels: tuple[str, ...] = LABELS) -> str:
         f'  <Text name="{TO_NAME}" value="${TO_NAME}" granularity="word" showLabels="true"/>\n'
         '  <Relations>\n    <Relation value="attribution"/>\n  </Relations>\n'
         '  <Header value="Jugement global sur le sourçage de l\'article"/>\n'
-        f'  <Choices name="{JUDGEMENT_NAME}" toName="{TO_NAME}" choice="single-radio" showInline="true">\n'
+        f'  <Choices name="{JUDGEMENT_NAME}" toName="{TO_NAME}" choice="single-radio" showInline="true"'
+        ' required="true" requiredMessage="Donnez un jugement global (touche S, M ou F) avant de valider.">\n'
         f"{choices}  </Choices>\n"
         f'  <TextArea name="{COMMENT_NAME}" toName="{TO_NAME}" rows="2" maxSubmissions="1" editable="true"'
         ' placeholder="Commentaire (facultatif)"/>\n'

@@ -4,9 +4,12 @@ Outputs, in the --out folder:
 - markers_corrected.csv: the spans of every submitted, non-cancelled annotation (all analysts), as
   markers.csv plus task_id, annotation_id, annotator, updated_at, ground_truth and chosen;
 - changes.csv: every predicted and every human span of each annotation, compared with the prediction
-  the analyst corrected: kept, relabelled, boundary_changed, deleted or added, with the rule id;
+  the analyst corrected: kept, relabelled, boundary_changed, deleted or added, with the rule id; an
+  added or re-cut SOURCE or QUOTE left without a relation is hung on the nearest CUE of its sentence;
 - profiles_corrected.csv: profiles.csv's columns, computed from the chosen annotation of each task;
-- annotations.csv: one row per annotation with the overall judgement and the comment;
+- annotations.csv: one row per annotation with the overall judgement and the comment, the seconds the
+  analyst spent on it (lead_time, as Label Studio measured it) and whether any span changed (changed:
+  False for an annotation submitted exactly as predicted, the rubber-stamp suspect);
 - pull_errors.csv: every region skipped (offsets missing, not numbers, reversed or outside the text;
   an unknown label) and every task whose data cannot be read, with the task, the annotation and why.
 
@@ -29,6 +32,7 @@ from ..rules import Rules
 from ..spans import SPAN_COLUMNS, Span
 from .client import Connection, list_tasks, project_title, require_project, server_errors, user_emails
 from .config import COMMENT_NAME, JUDGEMENT_NAME
+from .links import with_cue
 from .tasks import labels_regions, region_problem, spans_from_result
 
 HUMAN_RULE = "manual"
@@ -39,7 +43,8 @@ MARKER_COLUMNS = [*SPAN_COLUMNS, *REVIEW_COLUMNS]
 CHANGE_COLUMNS = ["doc_id", *REVIEW_COLUMNS, "change", "rule", "model_version",
                   "predicted_label", "predicted_start", "predicted_end", "predicted_text",
                   "label", "start", "end", "text"]
-ANNOTATION_COLUMNS = ["doc_id", *REVIEW_COLUMNS, "judgement", "comment", "n_spans", "model_version"]
+ANNOTATION_COLUMNS = ["doc_id", *REVIEW_COLUMNS, "judgement", "comment", "n_spans", "model_version", "lead_time",
+                      "changed"]
 ERROR_COLUMNS = ["task_id", "annotation_id", "doc_id", "region", "reason"]
 READ_ERRORS = (KeyError, TypeError, ValueError, AttributeError)  # task data not as push wrote it
 
@@ -67,6 +72,12 @@ class Review:
     model_version: str
     judgement: str
     comment: str
+    lead_time: float | None = None  # seconds spent on the annotation, as Label Studio measured it
+
+    @property
+    def changed(self) -> bool:
+        """Whether the analyst changed any span of the prediction."""
+        return any(c.change != "kept" for c in self.changes)
 
 
 @dataclass(frozen=True)
@@ -118,6 +129,14 @@ def compare(predicted: list[Span], human: list[Span]) -> list[Change]:
     return sorted(changes, key=lambda c: _position(c.predicted or c.human))
 
 
+def linked(changes: list[Change]) -> list[Change]:
+    """The changes with each added or re-cut SOURCE or QUOTE that the analyst left unlinked hung on the
+    nearest CUE of its sentence (drawing the relation is optional)."""
+    spans = [c.human for c in changes if c.human]
+    return [replace(c, human=with_cue(c.human, spans)) if c.human and c.change in ("added", "boundary_changed")
+            else c for c in changes]
+
+
 def _overlap(a: Span, b: Span) -> int:
     return min(a.end, b.end) - max(a.start, b.start)
 
@@ -142,11 +161,21 @@ def review(task: dict, annotation: dict, annotator: str, version: str, skipped: 
     base = baseline(task, annotation, version)
     predicted = skipped.regions(base["result"], task, f"prediction {base['id']}") if base else []
     human = skipped.regions(result, task, str(annotation["id"]))
-    changes = compare(spans_from_result(predicted, task["data"]), spans_from_result(human, task["data"], HUMAN_RULE))
+    human_spans = spans_from_result(human, task["data"], HUMAN_RULE)
+    changes = linked(compare(spans_from_result(predicted, task["data"]), human_spans))
     spans = sorted((c.human for c in changes if c.human), key=_position)
     return Review(task["id"], annotation["id"], annotator, str(annotation.get("updated_at") or ""),
                   bool(annotation.get("ground_truth")), spans, changes, base["model_version"] if base else "",
-                  _value(result, JUDGEMENT_NAME, "choices"), _value(result, COMMENT_NAME, "text"))
+                  _value(result, JUDGEMENT_NAME, "choices"), _value(result, COMMENT_NAME, "text"),
+                  _seconds(annotation.get("lead_time")))
+
+
+def _seconds(value) -> float | None:
+    """A lead time in seconds, rounded to a tenth; None when the server did not record one."""
+    try:
+        return round(float(value), 1) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _value(result: list[dict], name: str, key: str) -> str:
@@ -232,7 +261,8 @@ def pull(conn: Connection, title: str, out: Path, rules: Rules, *, sep: str = ",
             markers += [{**s.as_row(), **head} for s in with_media_ids(r.spans, registry_of(rules))]
             changes += [change_row(c, head, r.model_version) for c in r.changes]
             annotations.append({**head, "judgement": r.judgement, "comment": r.comment,
-                                "n_spans": len(r.spans), "model_version": r.model_version})
+                                "n_spans": len(r.spans), "model_version": r.model_version,
+                                "lead_time": "" if r.lead_time is None else r.lead_time, "changed": r.changed})
     out.mkdir(parents=True, exist_ok=True)
     write_csv(out / "markers_corrected.csv", MARKER_COLUMNS, markers, sep)
     write_csv(out / "changes.csv", CHANGE_COLUMNS, changes, sep)

@@ -2,9 +2,10 @@
 
 A task's key is its article's doc_id + text hash (both in the task's data). Pushing again adds no
 task; pushing after a rule change adds the new prediction version to the tasks already there.
-Imports are sent with the SDK's retries off; after a failure the server is listed again and only
-what it does not hold is re-sent. An import that timed out is not re-sent (the server may still save
-it): the push stops, and the next one sends what is missing.
+Every push also creates or updates the project's triage tab (`queue`). Imports are sent with the
+SDK's retries off; after a failure the server is listed again and only what it does not hold is
+re-sent. An import that timed out is not re-sent (the server may still save it): the push stops,
+and the next one sends what is missing.
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ from .client import (
 )
 from .config import INSTRUCTIONS, labeling_config
 from .push_lock import project_lock
+from .queue import ensure_queue_view
 from .tasks import FROM_NAME, region_problem, text_hash
 
 BATCH_SIZE = 50
@@ -341,6 +343,7 @@ def push(conn: Connection, tasks: list[dict], title: str, *, labels: tuple[str, 
                 remove_empty_twins(conn, project, title)
                 server_tasks = list_tasks(conn, project.id)
                 update_config(conn, project, config, server_tasks)
+                ensure_queue_view(conn, project.id)
                 if remove_duplicates:
                     removed, doubled = dedupe(conn, server_tasks)
                     if doubled:

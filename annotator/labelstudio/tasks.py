@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
+from ..headlines import headline, iso_date
 from ..profile import sentence_index
 from ..spans import LABELS, Span
 
@@ -10,7 +11,8 @@ FROM_NAME = "label"
 TO_NAME = "text"
 # the profile columns a task carries in its data: columns of the project's task list, sortable
 TASK_META = ("title", "author", "date", "outlet", "n_words", "outlet_domain", "outlet_rating", "outlet_rating_source",
-             "outlet_kind", "n_media_sources_rated_low", "rated_media_cited")
+             "outlet_kind", "n_media_sources_rated_low", "rated_media_cited", "transparency_score",
+             "share_anonymous_or_vague_sources", "share_sentences_hedged")
 
 
 def text_hash(text: str) -> str:
@@ -23,8 +25,9 @@ def region_id(span: Span) -> str:
     return f"{span.label.lower()}_{span.start}_{span.end}"
 
 
-def prediction(spans: list[Span], version: str) -> dict:
-    """One Label Studio prediction holding `spans` as labels regions, rule ids in each region's meta."""
+def prediction(spans: list[Span], version: str, score: float = 1.0) -> dict:
+    """One Label Studio prediction holding `spans` as labels regions, rule ids in each region's meta;
+    `score` is what Label Studio sorts predictions by (the article's transparency score over 100)."""
     result = [{
         "id": region_id(s), "from_name": FROM_NAME, "to_name": TO_NAME, "type": "labels",
         "origin": "prediction",
@@ -38,7 +41,7 @@ def prediction(spans: list[Span], version: str) -> dict:
             first, second = (cue, s) if s.label == "QUOTE" else (s, cue)
             result.append({"type": "relation", "from_id": region_id(first), "to_id": region_id(second),
                            "direction": "right"})
-    return {"model_version": version, "score": 1.0, "result": result}
+    return {"model_version": version, "score": score, "result": result}
 
 
 def _cue_of(span: Span, cues: list[Span]) -> Span | None:
@@ -49,11 +52,18 @@ def _cue_of(span: Span, cues: list[Span]) -> Span | None:
 
 
 def build_task(doc_id: str, text: str, spans: list[Span], version: str, meta: dict | None = None) -> dict:
-    """A Label Studio import task for one article, with the rules' spans as its prediction."""
+    """A Label Studio import task for one article, with the rules' spans as its prediction. The task
+    list shows its headline (not the page's menus or rubric), its date in ISO form and its number of spans."""
     data = {"text": text, "doc_id": doc_id, "text_hash": text_hash(text)}
     for key, value in (meta or {}).items():
         data.setdefault(key, value)
-    return {"data": data, "predictions": [prediction(spans, version)]}
+    data["title"] = headline(str(data.get("title") or ""), text)
+    if data.get("date"):
+        data["date"] = iso_date(str(data["date"])) or data["date"]
+    data["n_spans"] = len(spans)
+    score = data.get("transparency_score")
+    score = round(score / 100, 3) if isinstance(score, (int, float)) and not isinstance(score, bool) else 1.0
+    return {"data": data, "predictions": [prediction(spans, version, score)]}
 
 
 def region_problem(region: dict, text: str) -> str | None:
