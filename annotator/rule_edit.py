@@ -32,7 +32,7 @@ def apply_edit(text: str, edit: Edit) -> str:
     if edit.field == "item":
         return _append_item(text, edit.target, edit.value)
     start, end = _block(text, edit.target)
-    text = _extend_list(text, start, end, edit.field, _scalar(edit.value))
+    text = _extend_list(text, start, end, edit.field, flow_scalar(edit.value))
     if edit.example:
         start, end = _block(text, edit.target)
         text = _add_example(text, start, end, edit.example)
@@ -135,7 +135,7 @@ def _append_item(text: str, target: str, item: str) -> str:
     return text[:end] + "\n" + item.rstrip("\n") + text[end:]
 
 
-def _scalar(text: str) -> str:
+def flow_scalar(text: str) -> str:
     """A YAML flow scalar: bare when safe, else double-quoted."""
     bare = re.fullmatch(r"[^\W\d][\w' .-]*", text) and text.lower() not in YAML_RESERVED and not text.endswith(" ")
     return text if bare else json.dumps(text, ensure_ascii=False)
