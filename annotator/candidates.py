@@ -130,11 +130,14 @@ def candidates(missed: pd.DataFrame, rules: Rules, nlp) -> pd.DataFrame:
         return pd.DataFrame(columns=CANDIDATE_COLUMNS)
     heads = analyse(missed, nlp)
     table = missed.assign(key=[h.key for h in heads], head=heads)
+    cue_missed = set(zip(table.loc[table["label"] == "CUE", "doc_id"], table.loc[table["label"] == "CUE", "sentence"]))
     rows = []
     for (label, key), group in table.groupby(["label", "key"], sort=False):
         group_heads = list(group["head"])
         known = known_as(label, group_heads[0], group, rules)
         edit, why = candidate_edit(label, group_heads, group, known, rules)
+        if label in SOURCE_LABELS and all(pair in cue_missed for pair in zip(group["doc_id"], group["sentence"])):
+            edit, why = None, "no cue was found in its sentence: the CUE candidate of that sentence finds it too"
         rows.append({"id": candidate_id(label, key), "label": label, "key": key, "n_misses": len(group),
                      "n_articles": group["doc_id"].nunique(), "doc_ids": " | ".join(dict.fromkeys(group["doc_id"])),
                      "examples": " | ".join(dict.fromkeys(group["text"])),

@@ -6,7 +6,9 @@ Each candidate is applied alone to a copy of the rules and run on the cached par
 - on a sample of uncorrected articles: the spans it would add there (no gold: a precision risk).
 It is recommended when it wins at least one held-out span, its held-out additions are at least as
 precise as the rules already are, and it adds no more on the uncorrected articles than the
-held-out ones lead to expect.
+held-out ones lead to expect. With no held-out evidence either way (a word seen in one article), it
+is recommended when it finds its own misses, adds no wrong span to any corrected article, and adds
+at most one span per uncorrected article.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ ESTIMATE_COLUMNS = ["recommended", "held_out_gain_tp", "held_out_new_fp", "predi
                     "adds_on_uncorrected", "would_add"]
 KEY = ["doc_id", "start", "end", "label"]
 RISK_FACTOR = 3.0  # adds per article on uncorrected text beyond this many times the held-out rate: too risky
+BLIND_ADDS = 100.0  # adds per 100 uncorrected articles allowed to a candidate with no held-out evidence
 
 
 def estimate(candidates: pd.DataFrame, parsed: list[ParsedArticle], gold: pd.DataFrame, evaluated: set[str],
@@ -72,7 +75,10 @@ def _estimate_one(row: dict, spans: pd.DataFrame | None, base: pd.DataFrame, gol
     adds = 100 * len(on_new) / n_uncorrected if n_uncorrected else math.nan
     held_rate = 100 * (gain + new_fp) / max(len(held_out), 1)
     safe = math.isnan(adds) or adds <= RISK_FACTOR * held_rate
-    recommended = gain >= 1 and gain / (gain + new_fp) >= precision and change > 0 and safe
+    own = (after - totals).loc[sorted(found_on & evaluated)]
+    own_gain, all_fp = int(own["tp"].sum()), int((after - totals).eval("pred - tp").sum())
+    blind = gain == 0 == all_fp and own_gain >= 1 and (math.isnan(adds) or adds <= BLIND_ADDS)
+    recommended = gain >= 1 and gain / (gain + new_fp) >= precision and change > 0 and safe or blind
     shown = on_new if len(on_new) else added
     return {"recommended": bool(recommended), "held_out_gain_tp": gain, "held_out_new_fp": new_fp,
             "predicted_f1_change": round(change, 4), "adds_on_uncorrected": round(adds, 1),
