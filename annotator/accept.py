@@ -11,7 +11,7 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .candidates import edit_of
+from .candidates import edit_of, verb_groups_listing
 from .matcher import match_paragraph
 from .nlp import parse_form
 from .pipeline import rules_component
@@ -88,11 +88,7 @@ def duplicate(edit: Edit, rules: Rules) -> str:
     """Where the rules already hold what `edit` adds ("" when they do not)."""
     value = fold(edit.value)
     if edit.file == "verbs.yml":
-        words = value.replace("s'", "se ").split()
-        reflexive = words[0] == "se"
-        words = words[1:] if reflexive else words
-        groups = [e.group for e in rules.verbs.get(words[0], ()) if e.rest == tuple(words[1:])
-                  and e.reflexive == reflexive]
+        groups = verb_groups_listing(edit.value, rules)
         return f"{edit.value} is already in {groups[0]}" if groups else ""
     if edit.file == "sources.yml":
         return f"{edit.value} is already in {edit.target}" if value in rules.source_words.get(edit.target, ()) else ""

@@ -36,15 +36,17 @@ class Head:
 
 def analyse(missed: pd.DataFrame, nlp) -> list[Head]:
     """One Head per missed span, parsed within its sentence when the sentence holds the span text."""
+    from .lexicon import VerbForms
     from .nlp import parse_form
 
+    forms = VerbForms(nlp).forms
     pairs = list(zip(missed["text"], missed["sentence"].fillna("")))
     found = [_find_word(text, sentence) for text, sentence in pairs]
     texts = [sentence if at >= 0 else text for (text, sentence), at in zip(pairs, found)]
     heads = []
     for row, doc, at in zip(missed.itertuples(), nlp.pipe(parse_form(t) for t in texts), found):
         span = doc.char_span(max(at, 0), max(at, 0) + len(row.text), alignment_mode="expand")
-        heads.append(_head(row.label, row.text, span if span is not None and len(span) else doc[:]))
+        heads.append(_head(row.label, row.text, span if span is not None and len(span) else doc[:], forms))
     return heads
 
 
@@ -54,7 +56,7 @@ def _find_word(text: str, sentence: str) -> int:
     return match.start() if match else -1
 
 
-def _head(label: str, text: str, span) -> Head:
+def _head(label: str, text: str, span, forms) -> Head:
     root = span.root
     folded = fold(text)
     if label == "QUOTE":
@@ -69,7 +71,11 @@ def _head(label: str, text: str, span) -> Head:
                     "verb" if root.pos_ in ("VERB", "AUX") else "word", "")
     if label == "CUE":
         verb = _cue_verb(span)
-        return Head(_verb_lemma(verb), "verb", _construction(span)) if verb is not None else Head(folded, "phrase", "")
+        if verb is not None:
+            return Head(_verb_lemma(verb), "verb", _construction(span))
+        # a verb the small model tagged otherwise ("relève", "pensent"): the lemmatiser's tables know its lemma
+        guesses = [fold(g) for g in forms(folded) if fold(g).endswith(("er", "ir", "re"))] if " " not in folded else []
+        return Head(guesses[0], "verb", _construction(span)) if guesses else Head(folded, "phrase", "")
     if label == "SOURCE_MEDIA" and (root.pos_ == "PROPN" or root.text[:1].isupper()) or label == "SOURCE_NAMED":
         return Head(fold(_no_article(text)), "name", "")
     return Head(fold(root.lemma_), "noun", "", pos=root.pos_)
@@ -186,7 +192,7 @@ def as_html(candidates: pd.DataFrame) -> str:
 def known_as(label: str, head: Head, group: pd.DataFrame, rules: Rules) -> str:
     """Where the rules already list this key ("" when they do not): the lexicon is not what missed it."""
     if head.kind == "verb" and label == "CUE":
-        return ", ".join(sorted({e.group for e in rules.verbs.get(_verb_word(head.key), ())}))
+        return ", ".join(sorted(verb_groups_listing(head.key, rules)))
     if head.kind == "phrase":
         return ", ".join(c.id for c in rules.cues if c.pattern.fullmatch(head.key))
     if head.kind == "noun":
@@ -205,9 +211,12 @@ def known_as(label: str, head: Head, group: pd.DataFrame, rules: Rules) -> str:
     return ""
 
 
-def _verb_word(lemma: str) -> str:
-    words = lemma.replace("s'", "se ").split()
-    return words[1] if words[0] == "se" and len(words) > 1 else words[0]
+def verb_groups_listing(lemma: str, rules: Rules) -> list[str]:
+    """The verb groups that list `lemma` itself ("se dire" does not list "dire")."""
+    words = fold(lemma).replace("s'", "se ").split()
+    reflexive = words[0] == "se" and len(words) > 1
+    words = words[1:] if reflexive else words
+    return [e.group for e in rules.verbs.get(words[0], ()) if e.rest == tuple(words[1:]) and e.reflexive == reflexive]
 
 
 def _regular_stem(lemma: str) -> str:
