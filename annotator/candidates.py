@@ -301,7 +301,8 @@ def _source_edit(label: str, head: Head, group: pd.DataFrame, known: str, exampl
     if known:
         return None, f"already listed ({known}): the context, not the word list, missed these"
     if head.kind == "name":
-        name = _no_article(group["text"].iloc[0]).strip()
+        text = group["text"].iloc[0].strip()
+        name = _no_article(text) if text[:1].islower() else text  # "le Zinc" -> Zinc; "La Gazette" stays
         if not name[:1].isupper():
             return None, "not a name"
         return Edit("media.yml", "outlets", "item", f"  - {{name: {flow_scalar(name)}, kind: site}}"), \
