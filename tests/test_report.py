@@ -128,7 +128,7 @@ def test_candidates_group_the_misses_by_label_and_lemma(corrected_run):
     assert by_key["diplomate"]["also_predicted_as"] == "SOURCE_VAGUE"
     assert by_key["diplomate"]["why_missed"].startswith("label confusion") and by_key["diplomate"]["field"] == ""
     assert by_key["citer"]["rule_file"] == "" and by_key["tabler"]["examples"] == "tablent sur"
-    assert by_key["citer"]["why_missed"].startswith("wrong construction: citer is in verb.cite")
+    assert by_key["citer"]["why_missed"].startswith("parse error: citer is in verb.cite")
     assert sum(int(r["n_misses"]) for r in found) == 8
     # the test run has no tasks.json: no text to try the candidates on, none recommended
     assert {r["recommended"] for r in found} == {"False"} and {r["held_out_gain_tp"] for r in found} == {""}
