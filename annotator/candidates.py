@@ -267,7 +267,7 @@ def candidate_edit(label: str, heads: list[Head], group: pd.DataFrame, known: st
 
 def _verb_edit(lemma: str, takes: list[str], known: str, example: str, rules: Rules) -> tuple[Edit | None, str]:
     """A reporting verb goes into the group whose constructions fit those it was missed in."""
-    groups = _verb_groups(rules)
+    groups = verb_groups(rules)
     if known:
         taken = {c for g in known.split(", ") for c in groups.get(g, (frozenset(),))[0]}
         missing = [c for c in takes if c not in taken and "any" not in taken]
@@ -285,7 +285,7 @@ def _verb_edit(lemma: str, takes: list[str], known: str, example: str, rules: Ru
     return Edit("verbs.yml", group, "lemmas", lemma, example), f"no verb group lists {lemma}"
 
 
-def _verb_groups(rules: Rules) -> dict[str, tuple[frozenset, frozenset, int]]:
+def verb_groups(rules: Rules) -> dict[str, tuple[frozenset, frozenset, int]]:
     """Verb group id -> (its constructions, its source roles, its number of lemmas)."""
     groups: dict[str, tuple[frozenset, frozenset, int]] = {}
     for entries in rules.verbs.values():
