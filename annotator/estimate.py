@@ -4,9 +4,8 @@ Each candidate is applied alone to a copy of the rules and run on the cached par
 - on the corrected articles, leave-one-article-out: on an article, its gain counts only when the
   candidate would have been proposed without that article (it was missed on some other article);
 - on a sample of uncorrected articles: the spans it would add there (no gold: a precision risk).
-A verb is tried in each verb group and kept in the group with the best estimate. A candidate is
-recommended when it wins at least one held-out span, its held-out additions are at least as precise
-as the rules already are, and it adds no more on the uncorrected articles than the
+It is recommended when it wins at least one held-out span, its held-out additions are at least as
+precise as the rules already are, and it adds no more on the uncorrected articles than the
 held-out ones lead to expect. With no held-out evidence either way (a word seen in one article), it
 is recommended when it finds its own misses, adds no wrong span to any corrected article, and adds
 at most one span per uncorrected article.
@@ -14,15 +13,14 @@ at most one span per uncorrected article.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import pandas as pd
 from spacy.language import Language
 
-from .candidates import edit_of, snippet, verb_groups
+from .candidates import edit_of
 from .replay import ParsedArticle, edited_rules, spans_with
-from .rule_edit import Edit, EditError
-from .rules import RuleError, load_rules
+from .rule_edit import EditError
+from .rules import RuleError
 from .scoring import match_spans, scores
 
 ESTIMATE_COLUMNS = ["recommended", "held_out_gain_tp", "held_out_new_fp", "predicted_f1_change",
@@ -40,29 +38,16 @@ def estimate(candidates: pd.DataFrame, parsed: list[ParsedArticle], gold: pd.Dat
     totals = _per_doc(corrected, gold, evaluated)
     precision = scores(int(totals["tp"].sum()), int(totals["pred"].sum()), len(gold))["precision"]
     n_uncorrected = sum(1 for p in parsed if p.article.doc_id not in evaluated)
-    groups = verb_groups(load_rules(rules_dir))
     rows = []
     for row in candidates.to_dict("records"):
-        tried = []
-        for edit in _variants(edit_of(row), groups):
-            try:
-                spans = spans_with(parsed, edited_rules(rules_dir, [edit], nlp)) if edit else None
-            except (EditError, RuleError):
-                spans = None
-            tried.append((_estimate_one(row, spans, base, gold, evaluated, totals, precision, n_uncorrected), edit))
-        found, edit = max(tried, key=lambda t: t[0]["rank"])
-        rows.append({**row, **found, "target": edit.target if edit else "", "snippet": snippet(edit, row["why_missed"])})
-    table = pd.DataFrame(rows, columns=[*candidates.columns, *ESTIMATE_COLUMNS])
+        edit = edit_of(row)
+        try:
+            spans = spans_with(parsed, edited_rules(rules_dir, [edit], nlp)) if edit else None
+        except (EditError, RuleError):
+            spans = None
+        rows.append(_estimate_one(row, spans, base, gold, evaluated, totals, precision, n_uncorrected))
+    table = candidates.assign(**{c: [r[c] for r in rows] for c in ESTIMATE_COLUMNS})
     return table.sort_values("recommended", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def _variants(edit: Edit | None, groups: dict) -> list[Edit | None]:
-    """The candidate's edit, and for a verb the same lemma in each other group whose sources are subjects:
-    the construction read from a few misses can be wrong, the estimate picks the group that finds them."""
-    if edit is None or edit.file != "verbs.yml":
-        return [edit]
-    others = [g for g, (_, sources, _) in groups.items() if g != edit.target and sources == frozenset({"subject"})]
-    return [edit, *(replace(edit, target=g) for g in others)]
 
 
 def _per_doc(pred: pd.DataFrame, gold: pd.DataFrame, evaluated: set[str]) -> pd.DataFrame:
@@ -75,7 +60,7 @@ def _per_doc(pred: pd.DataFrame, gold: pd.DataFrame, evaluated: set[str]) -> pd.
 def _estimate_one(row: dict, spans: pd.DataFrame | None, base: pd.DataFrame, gold: pd.DataFrame,
                   evaluated: set[str], totals: pd.DataFrame, precision: float, n_uncorrected: int) -> dict:
     if spans is None:
-        return {"rank": (False, 0, 0, 0.0), "recommended": False, "held_out_gain_tp": 0, "held_out_new_fp": 0, "predicted_f1_change": 0.0,
+        return {"recommended": False, "held_out_gain_tp": 0, "held_out_new_fp": 0, "predicted_f1_change": 0.0,
                 "adds_on_uncorrected": math.nan, "would_add": ""}
     found_on = set(str(row["doc_ids"]).split(" | "))
     held_out = {d for d in evaluated if found_on - {d}}
@@ -95,8 +80,7 @@ def _estimate_one(row: dict, spans: pd.DataFrame | None, base: pd.DataFrame, gol
     blind = gain == 0 == all_fp and own_gain >= 1 and (math.isnan(adds) or adds <= BLIND_ADDS)
     recommended = gain >= 1 and gain / (gain + new_fp) >= precision and change > 0 and safe or blind
     shown = on_new if len(on_new) else added
-    rank = (recommended, gain - new_fp, own_gain - all_fp, 0 if math.isnan(adds) else -adds)
-    return {"rank": rank, "recommended": bool(recommended), "held_out_gain_tp": gain, "held_out_new_fp": new_fp,
+    return {"recommended": bool(recommended), "held_out_gain_tp": gain, "held_out_new_fp": new_fp,
             "predicted_f1_change": round(change, 4), "adds_on_uncorrected": round(adds, 1),
             "would_add": " | ".join(list(dict.fromkeys(shown["text"]))[:3])}
 
