@@ -1,7 +1,9 @@
 """Candidate rules from the spans analysts added that no rule found: each missed span is parsed for
 its head word (a verb's lemma and construction, a noun, a name, a conditional's stem), the misses are
-grouped by label and head, and each group gets a ready-to-paste YAML snippet for the rule file it
-belongs in, or a note on what to change when the rules already list that word."""
+grouped by label and head, and each group gets the edit of the rules that would find it (a verb into
+the group whose constructions fit, a word into its list, an outlet into the registry; see
+`annotator.rule_edit`), or, when the rules already list that word or no word list decides, the
+reason the rules missed it (parse error, wrong construction, label confusion, a missed cue)."""
 from __future__ import annotations
 
 import json
@@ -182,7 +184,7 @@ def as_html(candidates: pd.DataFrame) -> str:
     """Each candidate's heading, estimate and YAML snippet as HTML, every text from the articles escaped."""
     parts = []
     for c in candidates.to_dict("records"):
-        flag = " ✔ recommandée" if c.get("recommended") is True else ""
+        flag = " ✔ recommandée" if str(c.get("recommended")) == "True" else ""
         adds = f"<br>passages qu'elle ajouterait : {escape(str(c['would_add']))}" if c.get("would_add") else ""
         parts.append(f"<p><b>{escape(c['id'])}</b>{flag} ({c['n_misses']} passage(s) manqué(s)){adds}</p>"
                      f"<pre><code>{escape(c['snippet'])}</code></pre>")

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 WIDTH = 110  # a flow list is wrapped before its line grows past this
+YAML_RESERVED = {"on", "off", "yes", "no", "y", "n", "true", "false", "null", "~"}
 
 
 class EditError(Exception):
@@ -140,5 +141,3 @@ def flow_scalar(text: str) -> str:
     bare = re.fullmatch(r"[^\W\d][\w' .-]*", text) and text.lower() not in YAML_RESERVED and not text.endswith(" ")
     return text if bare else json.dumps(text, ensure_ascii=False)
 
-
-YAML_RESERVED = {"on", "off", "yes", "no", "y", "n", "true", "false", "null", "~"}
