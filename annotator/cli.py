@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from .accept_command import add_accept_command
 from .dask.command import add_engine_options, run_dask
 from .errors import EXIT_WRITE, UserError
 from .evaluate import add_score_command
@@ -74,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="go on with an interrupted run into the same --out (its articles are not redone)")
     add_engine_options(ann)
     ann.set_defaults(func=_annotate)
-    rules = sub.add_parser("rules", help="check the rule files or run their examples")
+    rules = sub.add_parser("rules", help="check the rule files, run their examples or accept candidate rules")
     rsub = rules.add_subparsers(metavar="ACTION")
     check = rsub.add_parser("check", help="validate the rule files")
     check.add_argument("--rules", type=Path, default=None)
@@ -82,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     test = rsub.add_parser("test", help="run the example sentences written in the rule files")
     test.add_argument("--rules", type=Path, default=None)
     test.set_defaults(func=_rules_test)
+    add_accept_command(rsub)
     add_report_command(sub)
     add_score_command(sub)
     add_show_command(sub)
