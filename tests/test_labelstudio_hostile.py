@@ -38,7 +38,8 @@ def copies(conn, title: str) -> Counter:
 
 def test_concurrent_pushes_never_duplicate_tasks(ls_server, articles, project_title):
     tasks = [a.task() for a in articles]
-    for round_ in range(2):  # into a new project, then into an existing one holding the tasks already
+
+    def three_pushes_at_once() -> list:
         start, outcomes = threading.Barrier(3), []
 
         def one_push() -> None:
@@ -54,10 +55,23 @@ def test_concurrent_pushes_never_duplicate_tasks(ls_server, articles, project_ti
             thread.start()
         for thread in threads:
             thread.join()
-        refused = [o for o in outcomes if isinstance(o, UserError)]
-        assert all(e.code == EXIT_BUSY and "another push into project" in str(e) for e in refused), refused
-        assert sum(o for o in outcomes if isinstance(o, int)) == (3 if round_ == 0 else 0)
-        assert copies(ls_server.connect(), project_title) == {a.doc_id: 1 for a in articles}
+        return outcomes
+
+    # into a new project: the server itself may fail one of three creates at the same moment (SQLite);
+    # that push says so in one line, and no task is ever imported twice
+    outcomes = three_pushes_at_once()
+    refused = [o for o in outcomes if isinstance(o, UserError)]
+    assert all(e.code == EXIT_BUSY and "another push into project" in str(e) or e.code == EXIT_SERVER
+               for e in refused), refused
+    assert sum(o for o in outcomes if isinstance(o, int)) == 3
+    assert push(ls_server.connect(), tasks, project_title).created == 0  # and it clears empty leftovers
+    assert copies(ls_server.connect(), project_title) == {a.doc_id: 1 for a in articles}
+    # into the existing project holding the tasks: one push at a time, the others refused as busy
+    outcomes = three_pushes_at_once()
+    refused = [o for o in outcomes if isinstance(o, UserError)]
+    assert all(e.code == EXIT_BUSY and "another push into project" in str(e) for e in refused), refused
+    assert sum(o for o in outcomes if isinstance(o, int)) == 0
+    assert copies(ls_server.connect(), project_title) == {a.doc_id: 1 for a in articles}
 
 
 def test_a_held_project_lock_is_one_line_and_released_after(ls_server, articles, project_title, capsys, tmp_path):

@@ -22,7 +22,7 @@ from label_studio_sdk.core.api_error import ApiError
 from label_studio_sdk.label_interface import LabelInterface
 from tqdm import tqdm
 
-from ..errors import UserError
+from ..errors import EXIT_BUSY, UserError
 from ..manifest import check_outputs
 from ..spans import LABELS
 from .client import (
@@ -33,13 +33,12 @@ from .client import (
     Connection,
     api_detail,
     field,
-    find_project,
     list_tasks,
     project_title,
     server_errors,
 )
 from .config import INSTRUCTIONS, labeling_config
-from .push_lock import project_lock
+from .push_lock import has_lock, project_lock
 from .queue import ensure_queue_view
 from .tasks import FROM_NAME, region_problem, text_hash
 
@@ -192,31 +191,49 @@ def refuse_dropped_labels(conn: Connection, project, config: str, server_tasks: 
 
 
 def ensure_project(conn: Connection, title: str, config: str):
-    """The project titled `title`, created if missing. Two pushes may create it at the same moment:
-    then the older project is kept and the newer (empty, just made) removed."""
-    project = find_project(conn, title)
-    if project is not None:
-        return project
+    """The project titled `title` (the oldest, if pushes at the same moment made several), created if
+    missing. Of two made at the same moment, the newer (empty, just made) is removed."""
+    same = _same_title(conn, title)
+    if same:
+        return same[0]
     made = conn.ls.projects.create(title=title, label_config=config, expert_instruction=INSTRUCTIONS,
                                    show_instruction=True, show_collab_predictions=True, request_options=NO_RETRY)
-    same = [p for p in conn.ls.projects.list(title=title) if p.title == title]
-    oldest = min(same, key=lambda p: p.id, default=made)
+    oldest = (_same_title(conn, title) or [made])[0]
     if oldest.id != made.id:
-        conn.ls.projects.delete(made.id, request_options=NO_RETRY)
+        _delete(conn, made.id)
     return oldest
 
 
+def check_oldest(conn: Connection, project, title: str) -> None:
+    """With the push lock of `project` held: an older project of the same title, which another push
+    made at the same moment, is the one to fill. This push's (still empty) project is removed and the
+    push stops as busy; the same push run again goes into the older project."""
+    same = _same_title(conn, title)
+    if same and same[0].id < project.id:
+        if not (field(project, "task_number") or 0):
+            _delete(conn, project.id)
+        raise UserError(f"another push into project {title!r} is under way (it created the project at the same "
+                        "moment): push again once it has ended", EXIT_BUSY)
+
+
 def remove_empty_twins(conn: Connection, project, title: str) -> None:
-    """Remove the newer, empty projects titled `title` beside `project`: left by pushes that created the
-    project at the same moment (a create the server retried under load can leave one no push knows).
-    Called with the project's push lock held, so no push is filling them."""
-    for twin in conn.ls.projects.list(title=title):
-        if twin.title == title and twin.id > project.id and not (field(twin, "task_number") or 0):
-            try:
-                conn.ls.projects.delete(twin.id, request_options=NO_RETRY)
-            except ApiError as exc:
-                if exc.status_code != 404:
-                    raise
+    """After a push into `project`: remove the newer empty projects of its title that no push holds,
+    left by pushes that created it at the same moment (or by a create the server failed under load)."""
+    for twin in _same_title(conn, title):
+        if twin.id > project.id and not (field(twin, "task_number") or 0) and not has_lock(conn, twin.id):
+            _delete(conn, twin.id)
+
+
+def _same_title(conn: Connection, title: str) -> list:
+    return sorted((p for p in conn.ls.projects.list(title=title) if p.title == title), key=lambda p: p.id)
+
+
+def _delete(conn: Connection, project_id: int) -> None:
+    try:
+        conn.ls.projects.delete(project_id, request_options=NO_RETRY)
+    except ApiError as exc:
+        if exc.status_code != 404:
+            raise
 
 
 def dedupe(conn: Connection, server_tasks: list[dict]) -> tuple[int, list[str]]:
@@ -340,7 +357,7 @@ def push(conn: Connection, tasks: list[dict], title: str, *, labels: tuple[str, 
         with server_errors(conn.url, conn.timeout):
             project = ensure_project(conn, title, config)
             with project_lock(conn, project.id, title):
-                remove_empty_twins(conn, project, title)
+                check_oldest(conn, project, title)
                 server_tasks = list_tasks(conn, project.id)
                 update_config(conn, project, config, server_tasks)
                 ensure_queue_view(conn, project.id)
@@ -355,6 +372,7 @@ def push(conn: Connection, tasks: list[dict], title: str, *, labels: tuple[str, 
                 add_predictions(conn, project.id, predictions, batch_size)
                 conn.ls.projects.update(project.id, model_version=version, show_collab_predictions=True)
                 verify(conn, project.id, tasks, version)
+                remove_empty_twins(conn, project, title)
     except UserError as exc:
         raise UserError(f"{exc}{progress.note()}", exc.code) from None
     updated = len({p["task"] for p in predictions})

@@ -35,7 +35,10 @@ def project_lock(conn: Connection, project_id: int, title: str) -> Iterator[None
     try:
         mine = conn.ls.views.create(project=project_id, request_options=NO_RETRY, data={
             "title": f"push en cours (pid {me['pid']} on {me['host']})", LOCK_KEY: me})
-    except (ApiError, httpx.HTTPError):
+    except (ApiError, httpx.HTTPError) as exc:
+        if isinstance(exc, ApiError) and exc.status_code in (400, 404) and not _exists(conn, project_id):
+            raise UserError(f"another push into project {title!r} is under way (it created the project at the "
+                            "same moment and kept its own): push again once it has ended", EXIT_BUSY) from None
         _left_behind.add(me["token"])  # the server may have made it all the same
         raise
     try:
@@ -50,6 +53,21 @@ def project_lock(conn: Connection, project_id: int, title: str) -> Iterator[None
         yield
     finally:
         _remove(conn, mine.id, me["token"])
+
+
+def _exists(conn: Connection, project_id: int) -> bool:
+    try:
+        conn.ls.projects.get(project_id, request_options=NO_RETRY)
+    except ApiError as exc:
+        if exc.status_code == 404:
+            return False
+        raise
+    return True
+
+
+def has_lock(conn: Connection, project_id: int) -> bool:
+    """A push holds (or held) the lock of the project."""
+    return any(isinstance((field(v, "data") or {}).get(LOCK_KEY), dict) for v in conn.ls.views.list(project=project_id))
 
 
 def _live_locks(conn: Connection, project_id: int, mine: int) -> list:
