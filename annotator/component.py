@@ -18,6 +18,8 @@ from .pipeline import Result, annotate
 from .read import Article
 from .rules import Rules, load_rules
 from .spans import Span
+from .stretches import sentence_splitter
+from .triage import Triage
 
 SPANS_KEY = "sourcing"
 DOC_ID = "doc"  # the doc_id of an article given as a Doc (or as a text without one)
@@ -32,6 +34,10 @@ class SourcingRules:
         self.rules = rules
         # components its own paragraph parses leave out: itself, and in fast mode the entity recogniser
         self.not_parsing = [name, *(n for n in FAST_EXCLUDE if fast and n in nlp.pipe_names)]
+        self.fast = fast
+        # fast mode only parses the sentences the pre-filter flags (see stretches.py)
+        self.triage = Triage(rules) if fast else None
+        self.splitter = sentence_splitter(nlp) if fast else None
 
     def __call__(self, doc: Doc) -> Doc:
         (result,) = annotate([Article(DOC_ID, doc.text)], self.nlp, self.rules)
