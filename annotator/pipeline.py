@@ -193,7 +193,18 @@ def _parse_flagged(results: list[Result], nlp: Language, component: SourcingRule
             doc, offset = next(parsed)
             _collect(result, doc, offset, component.rules)
         else:
-            result.sentences.extend(stretch.sentences)
+            _add_quotes(result, stretch, component.rules.quotes["id"])
+
+
+def _add_quotes(result: Result, stretch: Stretch, rule: str) -> None:
+    """An unparsed stretch's sentences, and its quotations as QUOTE span records."""
+    text, base = result.article.text, len(result.sentences)
+    result.sentences.extend(stretch.sentences)
+    for start, end in stretch.quotes:
+        n = next(n for n, (a, b) in enumerate(stretch.sentences) if a <= start < b)
+        a, b = stretch.sentences[n]
+        result.spans.append(Span(result.article.doc_id, start, end, "QUOTE", text[start:end], rule, base + n,
+                                 text[a:b].strip()))
 
 
 def _count_words(result: Result, doc: Doc) -> None:

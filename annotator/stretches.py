@@ -19,6 +19,7 @@ class Stretch(NamedTuple):
     end: int
     parse: bool
     sentences: list[tuple[int, int]]
+    quotes: list[tuple[int, int]]  # unparsed stretches: the QUOTE spans found by text alone
 
 
 def sentence_splitter(nlp: Language) -> Callable[[Doc], Doc]:
@@ -30,12 +31,16 @@ def sentence_splitter(nlp: Language) -> Callable[[Doc], Doc]:
 def stretches(doc: Doc, offset: int, triage: Triage) -> list[Stretch]:
     """The stretches of a tokenized, segmented paragraph that begins at `offset` in its article."""
     sents = list(doc.sents)
-    flags = triage.needs_parse(sents, doc.text)
+    flags, quotes = triage.needs_parse(sents, doc.text)
     out: list[Stretch] = []
     for sent, parse in zip(sents, flags):
         bounds = (offset + sent.start_char, offset + sent.end_char)
         if out and out[-1].parse == parse:
-            out[-1] = out[-1]._replace(end=bounds[1], sentences=out[-1].sentences + [bounds])
+            out[-1].sentences.append(bounds)
+            out[-1] = out[-1]._replace(end=bounds[1])
         else:
-            out.append(Stretch(*bounds, parse, [bounds]))
+            out.append(Stretch(*bounds, parse, [bounds], []))
+    for q in quotes:
+        stretch = next(s for s in out if not s.parse and s.start <= offset + q.start < s.end)
+        stretch.quotes.append((offset + q.start, offset + q.end))
     return out
