@@ -47,8 +47,8 @@ class SourcingRules:
 
 @Language.factory("sourcing_rules", default_config={"rules_dir": None, "fast": False})
 def make_sourcing_rules(nlp: Language, name: str, rules_dir: str | None, fast: bool) -> SourcingRules:
-    """`rules_dir`: a rules folder (default: the bundled rules); `fast`: parse without the entity
-    recogniser (see README, `--fast`)."""
+    """`rules_dir`: a rules folder (default: the bundled rules); `fast`: parse only the sentences
+    the pre-filter flags, without the entity recogniser (see README, `--fast`)."""
     rules = load_rules(rules_dir)
     rules.verb_forms = VerbForms(nlp).forms
     return SourcingRules(nlp, name, rules, fast)

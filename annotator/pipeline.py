@@ -201,7 +201,7 @@ def _add_quotes(result: Result, stretch: Stretch, rule: str) -> None:
     text, base = result.article.text, len(result.sentences)
     result.sentences.extend(stretch.sentences)
     for start, end in stretch.quotes:
-        n = next(n for n, (a, b) in enumerate(stretch.sentences) if a <= start < b)
+        n = max(n for n, (a, _) in enumerate(stretch.sentences) if a <= start)
         a, b = stretch.sentences[n]
         result.spans.append(Span(result.article.doc_id, start, end, "QUOTE", text[start:end], rule, base + n,
                                  text[a:b].strip()))

@@ -40,7 +40,7 @@ def stretches(doc: Doc, offset: int, triage: Triage) -> list[Stretch]:
             out[-1] = out[-1]._replace(end=bounds[1])
         else:
             out.append(Stretch(*bounds, parse, [bounds], []))
-    for q in quotes:
-        stretch = next(s for s in out if not s.parse and s.start <= offset + q.start < s.end)
+    for q in quotes:  # each in the unparsed stretch where it begins
+        stretch = [s for s in out if s.start <= offset + q.start][-1]
         stretch.quotes.append((offset + q.start, offset + q.end))
     return out
