@@ -18,6 +18,8 @@ from .pipeline import Result, annotate
 from .read import Article
 from .rules import Rules, load_rules
 from .spans import Span
+from .stretches import sentence_splitter
+from .triage import Triage
 
 SPANS_KEY = "sourcing"
 DOC_ID = "doc"  # the doc_id of an article given as a Doc (or as a text without one)
@@ -32,6 +34,10 @@ class SourcingRules:
         self.rules = rules
         # components its own paragraph parses leave out: itself, and in fast mode the entity recogniser
         self.not_parsing = [name, *(n for n in FAST_EXCLUDE if fast and n in nlp.pipe_names)]
+        self.fast = fast
+        # fast mode only parses the sentences the pre-filter flags (see stretches.py)
+        self.triage = Triage(rules) if fast else None
+        self.splitter = sentence_splitter(nlp) if fast else None
 
     def __call__(self, doc: Doc) -> Doc:
         (result,) = annotate([Article(DOC_ID, doc.text)], self.nlp, self.rules)
@@ -41,8 +47,8 @@ class SourcingRules:
 
 @Language.factory("sourcing_rules", default_config={"rules_dir": None, "fast": False})
 def make_sourcing_rules(nlp: Language, name: str, rules_dir: str | None, fast: bool) -> SourcingRules:
-    """`rules_dir`: a rules folder (default: the bundled rules); `fast`: parse without the entity
-    recogniser (see README, `--fast`)."""
+    """`rules_dir`: a rules folder (default: the bundled rules); `fast`: parse only the sentences
+    the pre-filter flags, without the entity recogniser (see README, `--fast`)."""
     rules = load_rules(rules_dir)
     rules.verb_forms = VerbForms(nlp).forms
     return SourcingRules(nlp, name, rules, fast)

@@ -30,6 +30,7 @@ from .profile import build_profile
 from .read import Article, BadInput, Item
 from .rules import Rules
 from .spans import Span
+from .stretches import Stretch, stretches
 
 if TYPE_CHECKING:
     from .component import SourcingRules
@@ -136,9 +137,13 @@ def _annotate_chunk(chunk: list[Outcome], nlp: Language, rules: Rules, batch_siz
     """Parse the paragraphs of a chunk of laid-out articles, then collect and profile each article."""
     results = [r for r in chunk if isinstance(r, Result)]
     component = rules_component(nlp)
-    for doc, (result, offset) in nlp.pipe(_paragraphs(results), as_tuples=True, batch_size=batch_size,
-                                          disable=component.not_parsing):
-        _collect(result, doc, offset, component.rules)
+    if component.fast:
+        _parse_flagged(results, nlp, component, batch_size)
+    else:
+        for doc, (result, offset) in nlp.pipe(_paragraphs(results), as_tuples=True, batch_size=batch_size,
+                                              disable=component.not_parsing):
+            _count_words(result, doc)
+            _collect(result, doc, offset, component.rules)
     registry = registry_of(rules)
     for result in results:
         result.spans = with_media_ids(result.spans, registry)
@@ -172,14 +177,47 @@ def rules_component(nlp: Language) -> SourcingRules:
     raise ValueError("the pipeline has no sourcing_rules component")
 
 
+def _parse_flagged(results: list[Result], nlp: Language, component: SourcingRules, batch_size: int) -> None:
+    """`--fast`: tokenize and segment every paragraph, then parse and match only the stretches of
+    sentences the pre-filter flags; the others add their sentences and words, and nothing else."""
+    paragraphs = list(_paragraphs(results))
+    docs = component.splitter.pipe(nlp.tokenizer.pipe(text for text, _ in paragraphs), batch_size=batch_size)
+    cut: list[tuple[Result, Stretch]] = []
+    for doc, (_, (result, offset)) in zip(docs, paragraphs):
+        _count_words(result, doc)
+        cut.extend((result, stretch) for stretch in stretches(doc, offset, component.triage))
+    flagged = ((parse_form(result.article.text[s.start:s.end]), s.start) for result, s in cut if s.parse)
+    parsed = nlp.pipe(flagged, as_tuples=True, batch_size=batch_size, disable=component.not_parsing)
+    for result, stretch in cut:
+        if stretch.parse:
+            doc, offset = next(parsed)
+            _collect(result, doc, offset, component.rules)
+        else:
+            _add_quotes(result, stretch, component.rules.quotes["id"])
+
+
+def _add_quotes(result: Result, stretch: Stretch, rule: str) -> None:
+    """An unparsed stretch's sentences, and its quotations as QUOTE span records."""
+    text, base = result.article.text, len(result.sentences)
+    result.sentences.extend(stretch.sentences)
+    for start, end in stretch.quotes:
+        n = max(n for n, (a, _) in enumerate(stretch.sentences) if a <= start)
+        a, b = stretch.sentences[n]
+        result.spans.append(Span(result.article.doc_id, start, end, "QUOTE", text[start:end], rule, base + n,
+                                 text[a:b].strip()))
+
+
+def _count_words(result: Result, doc: Doc) -> None:
+    result.n_words += sum(1 for t in doc if t.is_alpha or t.like_num)
+
+
 def _collect(result: Result, doc: Doc, offset: int, rules: Rules) -> None:
-    """Add one parsed paragraph's sentences, word count and spans (as span records) to its article."""
+    """Add one parsed paragraph's (or stretch's) sentences and spans (as span records) to its article."""
     text, doc_id = result.article.text, result.article.doc_id
     base = len(result.sentences)
     # len(doc), not doc.text: spaCy rebuilds doc.text from a Token object per token at each call
     sents = [(offset + s.start_char, offset + s.end_char) for s in doc.sents] if len(doc) else []
     result.sentences.extend(sents)
-    result.n_words += sum(1 for t in doc if t.is_alpha or t.like_num)
     for start, end, label, rule, n, cue_start, cue_end in match_paragraph(doc, rules) if len(doc) else []:
         s, e = sents[n] if 0 <= n < len(sents) else (offset, offset + len(doc.text))
         result.spans.append(Span(doc_id, offset + start, offset + end, label, text[offset + start:offset + end],

