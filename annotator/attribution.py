@@ -148,7 +148,7 @@ def _phrase_head(sent: SpacySpan, i: int) -> Token | None:
 
 def _phrase_after(sent: SpacySpan, i: int, stops: set[int]) -> tuple[int, int] | None:
     """The words after a cue phrase up to the end of its clause: the parse of "selon un
-    communiqué diffusé jeudi par l'Élysée" is too often wrong to follow."""
+    communiqué publié mardi par Matignon" is too often wrong to follow."""
     end = i
     for token in sent.doc[i:sent.end]:
         finite = token.pos_ in ("VERB", "AUX") and "Fin" in feature(token, "VerbForm")
@@ -250,7 +250,7 @@ def _mistagged_participle(token: Token) -> bool:
 
 def _agent(token: Token) -> Token | None:
     """The agent of a passive verb: "confirmé par une source judiciaire" -> "source"."""
-    # the parser may hang "par X" on an adverb: "mise en garde à plusieurs reprises auparavant par X"
+    # the parser may hang "par X" on an adverb: "prévenue deux fois auparavant par X"
     near = [token, *(c for c in token.children if c.pos_ == "ADV")]
     for child in (c for t in near for c in t.children):
         if child.i > token.i and (child.dep_ == "obl:agent" or child.dep_.startswith("obl") and any(
@@ -406,7 +406,7 @@ def _subject(token: Token, start: int, end: int, sent: SpacySpan) -> tuple[Token
             return inverted, True
     if (subject is None or after is not None and after.dep_ in SUBJECTS) and not clitic and after is not None and \
             after.pos_ == "PROPN" and _closes_sentence(after, sent):
-        return after, True  # "... à l'intervention dit Jacob.": an inverted name, the comma forgotten
+        return after, True  # "... pour la commune dit Martin.": an inverted name, the comma forgotten
     if subject is not None and fold(subject.text) == "qui":
         subject = token.head if token.dep_ == "acl:relcl" else _noun_before(doc, subject.i, sent)
     if subject is None and not clitic and token.dep_ in ("conj", "advcl") and token.head.i < token.i and (
@@ -463,7 +463,7 @@ def _clause_between(subject: Token, start: int) -> bool:
 
 def _inverted_subject(end: int, sent: SpacySpan) -> Token | None:
     """The subject of an incise verb ("..., a rappelé le ministère."): a noun phrase that closes
-    the clause, not an object that goes on ("..., a confirmé son souhait d'organiser ...")."""
+    the clause, not an object that goes on ("..., a confirmé son intention de présenter ...")."""
     doc = sent.doc
     head = next((t for t in doc[end:min(sent.end, end + 5)] if t.pos_ in ("NOUN", "PROPN")), None)
     rng = phrase(head, lo=end, hi=sent.end) if head is not None else None
@@ -493,10 +493,10 @@ def _noun_before(doc, i: int, sent: SpacySpan) -> Token | None:
     head = doc[j]
     while head.dep_ in ("nmod", "flat:name", "amod", "appos") and sent.start <= head.head.i < head.i and \
             head.head.pos_ in ("NOUN", "PROPN"):
-        head = head.head  # not up to a pronoun: "contre laquelle UBS s'insurge"
+        head = head.head  # not up to a pronoun: "contre laquelle Nordia s'insurge"
     if head.left_edge.i == sent.start and any(c.dep_ == "case" for c in head.children) and any(
             t.text == "," for t in doc[head.i:j]):
-        return doc[j]  # "Dans une déclaration, Gilles Le Gendre relève": the name, not the phrase it hangs on
+        return doc[j]  # "Dans un communiqué, Jean Dupont relève": the name, not the phrase it hangs on
     return head
 
 
@@ -521,7 +521,7 @@ def _source(head: Token, start: int, end: int, sent: SpacySpan, rules: Rules) ->
     doc = sent.doc
     if rng and rng[0] > max(lo, sent.start + 1) and doc[rng[0]].text[:1].isupper() and doc[rng[0] - 1].pos_ == "PROPN" \
             and doc[rng[0] - 1].text[:1].isupper() and doc[rng[0] - 2].is_punct:
-        rng = (rng[0] - 1, rng[1])  # a first name the parser hung elsewhere: ", Gilles Le Gendre relève"
+        rng = (rng[0] - 1, rng[1])  # a first name the parser hung elsewhere: ", Jean Le Brun relève"
     while rng and rng[1] - 1 > head.i and fold(sent.doc[rng[1] - 1].text) in TIME_WORDS:
         rng = (rng[0], rng[1] - 1)  # "la ministre lundi": the day is not part of the source
     if not rng:
@@ -576,7 +576,7 @@ def _que_follows(token: Token, sent: SpacySpan) -> bool:
 def _media_channels(sent: SpacySpan, text: str, low: str, used: set[int], rules: Rules) -> Iterator[Found]:
     """Outlets and documents that carried the words: "interrogée par Le Parisien", "a dénoncé sur
     BFMTV", "Dans leur ordonnance, les juges ..." (see sources.document_channels); outlets also
-    inside another source ("une déclaration transmise à l'AFP": both spans are drawn); not a name
+    inside another source ("une lettre remise à Reuters": both spans are drawn); not a name
     inside a name ("la guerre de Libération"); `low` is the sentence text in lower case."""
     doc = sent.doc
     for match in rules.media_search.finditer(low):

@@ -50,7 +50,7 @@ def phrase(head: Token, *, lo: int, hi: int) -> tuple[int, int] | None:
     after = head.doc[right] if right < hi else None
     if after is not None and after.pos_ == "VERB" and "Part" in feature(after, "VerbForm") and \
             "Past" in feature(after, "Tense") and not any(t.dep_.startswith("aux") for t in after.children):
-        right = _participle_end(after, hi)  # "un communiqué diffusé jeudi par l'Élysée"
+        right = _participle_end(after, hi)  # "un communiqué publié mardi par Matignon"
     while left < right and (head.doc[left].is_punct or head.doc[left].is_space or head.doc[left].dep_ == "case"):
         left += 1
     while right > left and (head.doc[right - 1].is_punct or head.doc[right - 1].is_space):
@@ -95,7 +95,7 @@ def is_pronoun(token: Token) -> bool:
         return False
     return fold(token.text) in PERSONAL_PRONOUNS or (token.pos_ == "PRON" and fold(token.text) != "on"
                                                      and fold(token.lemma_) not in ("certain", "plusieurs", "beaucoup")
-                                                     and not any(c.isupper() for c in token.text[1:]))  # "LaREM", "UBS"
+                                                     and not any(c.isupper() for c in token.text[1:]))  # "LaFNE", "UDI"
 
 
 def media_name(text: str, rules: Rules, *, context: bool = True) -> str | None:
@@ -150,7 +150,7 @@ def media_in(span: SpacySpan, head: Token, rules: Rules) -> bool:
 
 
 def outlet_in(span: SpacySpan, head: Token, rules: Rules) -> tuple[int, int] | None:
-    """Token range of the outlet named after the head ("des informations de l'AFP"), if any."""
+    """Token range of the outlet named after the head ("des informations obtenues par l'AFP"), if any."""
     key = lower(span.text)
     for match in rules.media_search.finditer(key, head.idx + len(head) - span.start_char):
         if media_name(span.text[match.start():match.end()], rules):
@@ -233,7 +233,7 @@ def document_channels(sent: SpacySpan, used: set[int], rules: Rules) -> Iterator
         if fold(head.lemma_) not in words and fold(head.text) not in words:
             continue
         comma = next((t.i for t in doc[head.i:sent.end] if t.text == ","), sent.end)
-        rng = phrase(head, lo=det.i, hi=comma)  # not on into "..., Gilles Le Gendre relève"
+        rng = phrase(head, lo=det.i, hi=comma)  # not on into "..., Jean Dupont relève"
         if rng and not any(i in used for i in range(*rng)):
             yield rng
 

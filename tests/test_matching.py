@@ -14,7 +14,7 @@ EXAMPLES = [
     # cue phrases and the source after them
     "[Selon|CUE] [des sources diplomatiques|SOURCE_ANONYMOUS], le sommet est reporté.",
     "[D'après|CUE] [l'AFP|SOURCE_MEDIA], le ministre a quitté Paris.",
-    "[Selon|CUE] [un communiqué diffusé jeudi par l'Élysée|SOURCE_DOCUMENT], la visite est annulée.",
+    "[Selon|CUE] [un communiqué publié mardi par Matignon|SOURCE_DOCUMENT], la visite est annulée.",
     "[Pour|CUE] [de nombreux observateurs|SOURCE_VAGUE], la décision marque un tournant.",
     "Le suspect a été interpellé mardi, [de source|CUE] [policière|SOURCE_ANONYMOUS].",
     "[CNN|SOURCE_MEDIA], [citant|CUE] [des responsables américains|SOURCE_ANONYMOUS], [rapporte|CUE] que la rencontre aura lieu.",
@@ -25,16 +25,16 @@ EXAMPLES = [
     "Ils [ont annoncé|CUE] qu'un accord serait signé.",  # a future in the past: no hedge
     "« Nous ne céderons pas », [a déclaré|CUE] [le ministre de l'Intérieur|SOURCE_NAMED].",
     "« Le dialogue reste ouvert », [a indiqué|CUE] [un porte-parole|SOURCE_ANONYMOUS].",
-    "« Nous avons convenu de nous revoir », [a-t-il déclaré|CUE].",
+    "« Nous reparlerons de tout cela bientôt », [a-t-il déclaré|CUE].",
     "[Les analystes politiques|SOURCE_VAGUE] [pensent|CUE] que la crise va durer.",
     "[Le président|SOURCE_NAMED] [a par ailleurs révélé|CUE] qu'une rencontre était en préparation.",
     "Le texte a été retiré, comme le [rapporte|CUE] [l'envoyée spéciale de France 2|SOURCE_MEDIA].",  # verb tagged a noun
     "La dette a doublé, comme l'[a souligné|CUE] [la ministre|SOURCE_NAMED] lundi.",  # not "La dette"
     "[Le journal|SOURCE_MEDIA] [cite|CUE] notamment [un courriel adressé au maire|SOURCE_DOCUMENT].",
-    "Cette taxe, contre laquelle [UBS|SOURCE_NAMED] [s'insurge|CUE], reste due.",  # not "laquelle"
+    "Cette taxe, contre laquelle [Nordia|SOURCE_NAMED] [s'insurge|CUE], reste due.",  # not "laquelle"
     "Une seule solution pour la commune [dit|CUE] [Martin|SOURCE_NAMED].",  # an inverted name, no comma
     "Dans un entretien au [Parisien|SOURCE_MEDIA], [le maire|SOURCE_NAMED] [prend clairement position|CUE] pour le projet.",
-    "Elle [avait été mise en garde|CUE] à plusieurs reprises auparavant par [LaREM|SOURCE_NAMED].",
+    "Elle [avait été mise en garde|CUE] à deux reprises auparavant par [LaFNE|SOURCE_NAMED].",
     "Dans [un communiqué publié vendredi|SOURCE_DOCUMENT], [Jean Dupont|SOURCE_NAMED] [relève|CUE] qu'elle s'est engagée.",
     # the journalistic conditional and modals
     "Le suspect [aurait été arrêté|HEDGE_CONDITIONAL] mardi soir.",
@@ -45,7 +45,7 @@ EXAMPLES = [
     "L'élu, [soupçonné|HEDGE_MODAL] de fraude, a [sans doute|HEDGE_MODAL] menti.",
     "La facture [peut|HEDGE_MODAL] grimper de dix pour cent.",
     # quotes
-    "Le maire a salué « [un échange constructif et sincère|QUOTE] » avec l'opposition.",
+    "Le maire a salué « [un dialogue franc et utile|QUOTE] » avec l'opposition.",
     "« [Rien n'est joué|QUOTE] », [a-t-elle dit|CUE], « [nous irons au bout|QUOTE] ».",
 ]
 NEGATIVES = [
