@@ -103,6 +103,9 @@ def _annotate(args) -> int:
         if args.url_col not in (None, URL_COL):  # the Dask partitions read the default `url` column only
             raise UserError("--url-col: with --engine dask the URL column must be called `url`", code=2)
         return run_dask(args)
+    from .nlp import check_model
+
+    check_model(args.model)  # a refused option leaves no --out folder behind
     with folder_lock(args.out):
         return _annotate_locally(args)
 
@@ -110,14 +113,13 @@ def _annotate(args) -> int:
 def _annotate_locally(args) -> int:
     from .export import Writer
     from .manifest import finish_switch, read_manifest
-    from .nlp import check_model, load_pipeline, model_version
+    from .nlp import load_pipeline, model_version
     from .pipeline import annotate
 
     if finish_switch(args.out) and args.resume:
         print(f"annotator: the interrupted run had written everything; its outputs are now in place in {args.out}",
               file=sys.stderr)
         return 1 if (read_manifest(args.out) or {}).get("n_errors") else 0
-    check_model(args.model)
     rules = load_rules(args.rules)
     version = model_version(rules.version, args.model)
     items = read_articles(args.input, id_col=args.id_col, text_col=args.text_col, url_col=args.url_col,
