@@ -209,8 +209,8 @@ def article_profiles(run: RunData, grouping: str = "outlet") -> pd.DataFrame:
         table[f"share_{label}"] = (table[f"n_{label}"] / table["n_sources"].where(table["n_sources"] > 0)).round(3)
     verdicts = run.judgements if run.judgements is not None else pd.DataFrame(columns=["doc_id", "judgement", "comment"])
     verdicts = verdicts.drop_duplicates("doc_id", keep="last").set_index("doc_id")
-    table["analyst_judgement"] = table["doc_id"].map(verdicts["judgement"]).fillna("")
-    table["analyst_comment"] = table["doc_id"].map(verdicts["comment"]).fillna("")
+    table["analyst_judgement"] = table["doc_id"].map(verdicts["judgement"]).astype(object).fillna("")
+    table["analyst_comment"] = table["doc_id"].map(verdicts["comment"]).astype(object).fillna("")
     return table[ARTICLE_COLUMNS]
 
 
