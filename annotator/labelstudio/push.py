@@ -198,7 +198,9 @@ def ensure_project(conn: Connection, title: str, config: str):
         return same[0]
     made = conn.ls.projects.create(title=title, label_config=config, expert_instruction=INSTRUCTIONS,
                                    show_instruction=True, show_collab_predictions=True, request_options=NO_RETRY)
-    oldest = (_same_title(conn, title) or [made])[0]
+    # under load the listing may not show the project just made yet: it counts all the same, or two
+    # pushes could each remove its own for the other's
+    oldest = min([*_same_title(conn, title), made], key=lambda p: p.id)
     if oldest.id != made.id:
         _delete(conn, made.id)
     return oldest
@@ -368,14 +370,16 @@ def push(conn: Connection, tasks: list[dict], title: str, *, labels: tuple[str, 
                               f"{', '.join(doubled[:MAX_PROBLEMS])}", file=sys.stderr)
                     server_tasks = list_tasks(conn, project.id) if removed else server_tasks
                 new, predictions, unchanged = plan(tasks, server_index(server_tasks), version)
+                updated = len({p["task"] for p in predictions})
                 import_tasks(conn, project.id, new, batch_size, progress)
+                if new:  # under load the server may keep an imported task and silently drop its predictions
+                    predictions = plan(tasks, server_index(list_tasks(conn, project.id)), version)[1]
                 add_predictions(conn, project.id, predictions, batch_size)
                 conn.ls.projects.update(project.id, model_version=version, show_collab_predictions=True)
                 verify(conn, project.id, tasks, version)
                 remove_empty_twins(conn, project, title)
     except UserError as exc:
         raise UserError(f"{exc}{progress.note()}", exc.code) from None
-    updated = len({p["task"] for p in predictions})
     return PushReport(project.id, f"{conn.url}/projects/{project.id}/data", version, len(new), updated, unchanged,
                       removed)
 

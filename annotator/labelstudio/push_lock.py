@@ -66,8 +66,15 @@ def _exists(conn: Connection, project_id: int) -> bool:
 
 
 def has_lock(conn: Connection, project_id: int) -> bool:
-    """A push holds (or held) the lock of the project."""
-    return any(isinstance((field(v, "data") or {}).get(LOCK_KEY), dict) for v in conn.ls.views.list(project=project_id))
+    """A push holds (or held) the lock of the project; a project another push just removed holds none
+    (the server refuses to list its tabs with a 400)."""
+    try:
+        views = conn.ls.views.list(project=project_id)
+    except ApiError as exc:
+        if exc.status_code in (400, 404):
+            return False
+        raise
+    return any(isinstance((field(v, "data") or {}).get(LOCK_KEY), dict) for v in views)
 
 
 def _live_locks(conn: Connection, project_id: int, mine: int) -> list:
