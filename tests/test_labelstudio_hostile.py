@@ -63,7 +63,7 @@ def test_concurrent_pushes_never_duplicate_tasks(ls_server, articles, project_ti
     refused = [o for o in outcomes if isinstance(o, UserError)]
     assert all(e.code == EXIT_BUSY and "another push into project" in str(e) or e.code == EXIT_SERVER
                for e in refused), refused
-    assert sum(o for o in outcomes if isinstance(o, int)) == 3
+    assert sum(o for o in outcomes if isinstance(o, int)) == 3, outcomes
     assert push(ls_server.connect(), tasks, project_title).created == 0  # and it clears empty leftovers
     assert copies(ls_server.connect(), project_title) == {a.doc_id: 1 for a in articles}
     # into the existing project holding the tasks: one push at a time, the others refused as busy
@@ -187,3 +187,31 @@ def test_an_error_body_is_capped_and_the_token_redacted(capsys, tmp_path, articl
         server.server_close()
     assert code == EXIT_SERVER and token not in err and "[redacted]" in err, err
     assert len(err) < 600 and "more characters" in err, err
+
+
+def test_an_html_error_page_is_named_by_its_title(capsys, tmp_path, articles):
+    """A server under load answers 500 with its web error page: the line names the page, never dumps it."""
+    class ErrorPage(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = ("<!doctype html>\n<html><head><title>Server Error (500)</title><script>" + "x" * 3000
+                    + "</script></head><body><h1>Oops</h1></body></html>").encode()
+            self.send_response(500)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), ErrorPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        out = write_tasks(tmp_path / "out", [a.task() for a in articles])
+        code, err = run(capsys, "push", str(out), "--project", "p", "--url", f"http://127.0.0.1:{server.server_port}",
+                        "--api-key", "0123")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert code == EXIT_SERVER and "an HTML error page titled 'Server Error (500)'" in err, err
+    assert "<" not in err and "\n" not in err, err

@@ -39,6 +39,8 @@ MAX_DETAIL = 300
 SECRETS = (re.compile(r"\b(Token|Bearer)(\W+)[\w.-]+", re.I), re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*"),
            re.compile(r"\b[\w-]{32,}"))
 MAX_TITLE = 50
+HTML_PAGE = re.compile(r"\s*<(!doctype html|html)\b", re.I)
+HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 
 
 def studio_dir() -> Path:
@@ -84,8 +86,16 @@ def api_detail(exc: ApiError) -> str:
         errors = body.get("validation_errors") or {}
         messages = [f"{k}: {m}" for k, v in errors.items() for m in (v if isinstance(v, list) else [v])]
         body = "; ".join(messages) or str(body.get("detail") or body)
-    text = redact(" ".join(str(body).split()))
+    text = redact(" ".join(_unless_html(str(body)).split()))
     return text if len(text) <= MAX_DETAIL else text[:MAX_DETAIL] + f" … ({len(text) - MAX_DETAIL} more characters)"
+
+
+def _unless_html(body: str) -> str:
+    """A web page (a server error under load answers one) is named by its title, not dumped."""
+    if not HTML_PAGE.match(body):
+        return body
+    title = HTML_TITLE.search(body)
+    return f"an HTML error page titled {title.group(1).strip()!r}" if title else "an HTML error page"
 
 
 def redact(text: str) -> str:
