@@ -29,6 +29,8 @@ def annotate_text(text: str, doc_id: str | None = None, *, rules_dir: str | None
     its profiles.csv row; doc_id "doc" when none is given). Every offset is a `str` index into `text`."""
     rules, nlp = _pipeline(rules_dir, fast, model)
     (result,) = annotate([Article(doc_id or DOC_ID, text)], nlp, rules)
+    if isinstance(result, BadInput):  # the rules failed on this text
+        raise RuntimeError(result.reason)
     return result
 
 

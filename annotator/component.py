@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span as SpacySpan, SpanGroup
 from .lexicon import VerbForms
 from .nlp import FAST_EXCLUDE
 from .pipeline import Result, annotate
-from .read import Article
+from .read import Article, BadInput
 from .rules import Rules, load_rules
 from .spans import Span
 from .stretches import sentence_splitter
@@ -41,6 +41,8 @@ class SourcingRules:
 
     def __call__(self, doc: Doc) -> Doc:
         (result,) = annotate([Article(DOC_ID, doc.text)], self.nlp, self.rules)
+        if isinstance(result, BadInput):  # the rules failed on this text
+            raise RuntimeError(result.reason)
         set_spans(doc, result)
         return doc
 

@@ -17,7 +17,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Iterator, Union
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Union
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 from .clean import Layout, layout
 from .matcher import match_paragraph
 from .nlp import parse_form
-from .outlets import registry_of, with_media_ids
+from .outlets import Registry, registry_of, with_media_ids
 from .profile import build_profile
 from .read import Article, BadInput, Item
 from .rules import Rules
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .component import SourcingRules
 
 MAX_PARAGRAPH = 100_000
+MAX_FAILURE = 200          # characters of a rule failure's message in its error row
 BATCH_SIZE = 64            # paragraphs per parser batch
 BATCHES_PER_CHUNK = 4      # parser batches of paragraphs in a chunk of articles
 CHUNKS_PER_WORKER = 2      # chunks in flight per worker: one being annotated, one waiting
@@ -53,6 +54,7 @@ class Result:
     sentences: list[tuple[int, int]] = field(default_factory=list)
     n_words: int = 0
     profile: dict = field(default_factory=dict)
+    failure: str = ""  # why the rules could not annotate it (a defect in them), when they could not
 
 
 Outcome = Union[Result, BadInput]
@@ -143,13 +145,31 @@ def _annotate_chunk(chunk: list[Outcome], nlp: Language, rules: Rules, batch_siz
         for doc, (result, offset) in nlp.pipe(_paragraphs(results), as_tuples=True, batch_size=batch_size,
                                               disable=component.not_parsing):
             _count_words(result, doc)
-            _collect(result, doc, offset, component.rules)
+            _guarded(result, _collect, doc, offset, component.rules)
     registry = registry_of(rules)
     for result in results:
-        result.spans = with_media_ids(result.spans, registry)
-        result.profile = build_profile(result.article.doc_id, result.spans, result.sentences, result.n_words,
-                                       result.layout.meta, rules, result.article.url)
-    return chunk
+        _guarded(result, _profile, registry, rules)
+    return [BadInput(r.article.doc_id, r.article.where, r.failure) if isinstance(r, Result) and r.failure else r
+            for r in chunk]
+
+
+def _profile(result: Result, registry: Registry, rules: Rules) -> None:
+    result.spans = with_media_ids(result.spans, registry)
+    result.profile = build_profile(result.article.doc_id, result.spans, result.sentences, result.n_words,
+                                   result.layout.meta, rules, result.article.url)
+
+
+def _guarded(result: Result, step: Callable[..., None], *args: object) -> None:
+    """Run one step of an article's annotation; a rule that fails on it makes that article an error
+    row (`failure`), never the end of the batch."""
+    if result.failure:
+        return
+    try:
+        step(result, *args)
+    except Exception as exc:  # whatever a rule's defect raises on one text
+        detail = " ".join(str(exc).split())[:MAX_FAILURE]
+        result.failure = (f"the rules failed on this article ({type(exc).__name__}: {detail}); the other articles "
+                          "are annotated: please report it with this row")
 
 
 def _paragraphs(results: list[Result]) -> Iterator[tuple[str, tuple[Result, int]]]:
@@ -191,9 +211,9 @@ def _parse_flagged(results: list[Result], nlp: Language, component: SourcingRule
     for result, stretch in cut:
         if stretch.parse:
             doc, offset = next(parsed)
-            _collect(result, doc, offset, component.rules)
+            _guarded(result, _collect, doc, offset, component.rules)
         else:
-            _add_quotes(result, stretch, component.rules.quotes["id"])
+            _guarded(result, _add_quotes, stretch, component.rules.quotes["id"])
 
 
 def _add_quotes(result: Result, stretch: Stretch, rule: str) -> None:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from annotator import pipeline
+from annotator.cli import main
 from annotator.errors import EXIT_BUSY, EXIT_WRITE, UserError
 from annotator.evaluate import read_predictions
 from annotator.export import Writer
@@ -105,6 +107,28 @@ def test_a_file_deleted_during_the_run_is_one_error(tmp_path):
     rest = list(items)
     assert isinstance(rest[0], BadInput) and rest[0].doc_id == "b" and "cannot be read" in rest[0].reason
     assert rest[1].doc_id == "c" and not isinstance(rest[1], BadInput)
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["full", "fast"])
+def test_a_rule_failing_on_one_article_is_one_error_row(tmp_path, monkeypatch, capsys, fast):
+    """A defect of the rules that raises on one text costs that article only."""
+    matched = pipeline.match_paragraph
+
+    def failing_on_bridges(doc, rules):
+        if "pont" in doc.text:
+            raise IndexError("list index out of range")
+        return matched(doc, rules)
+
+    monkeypatch.setattr(pipeline, "match_paragraph", failing_on_bridges)
+    for name, text in (("a.txt", OTHER), ("b.txt", GOOD), ("c.txt", OTHER.replace("maire", "préfet"))):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["annotate", str(tmp_path), "--out", str(out), *(["--fast"] if fast else [])])
+    assert code == 1 and "Traceback" not in capsys.readouterr().err
+    (error,) = table(out / "errors.csv")
+    assert error["doc_id"] == "b" and "the rules failed on this article (IndexError" in error["reason"], error
+    assert {r["doc_id"] for r in table(out / "markers.csv")} == {"a", "c"}
+    assert [r["doc_id"] for r in table(out / "profiles.csv")] == ["a", "c"]
 
 
 def test_a_second_run_into_a_busy_folder_refuses_at_once(tmp_path):
