@@ -3,6 +3,7 @@ commands registered by their own modules."""
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -13,7 +14,7 @@ from tqdm import tqdm
 
 from .accept_command import add_accept_command
 from .dask.command import add_engine_options, run_dask
-from .errors import EXIT_WRITE, UserError
+from .errors import EXIT_PIPE, EXIT_WRITE, UserError
 from .evaluate import add_score_command
 from .folder_lock import folder_lock
 from .reporting import add_report_command
@@ -27,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     """Exit codes: 0 done; 1 some documents could not be read (see errors.csv) or a server
     refused; 2 bad options, input or rule files; 3-8 Label Studio (see labelstudio.client); 74 the
     output folder cannot be written; 75 another run holds the output folder or the project; 130
-    interrupted."""
+    interrupted; 141 the reader of the output stopped reading (as a shell reports SIGPIPE)."""
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
@@ -44,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("annotator: interrupted; earlier outputs are untouched (annotate --resume goes on)", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of the output stopped (`| head`): quietly, as `cat` does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
     except OSError as exc:  # a full disk or a vanished file where no command expected it
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"annotator: input/output error: {exc.strerror or exc}{where}", file=sys.stderr)
@@ -157,7 +161,7 @@ def _interrupt(signum, frame) -> None:
 
 def _summary(out: Path, n_docs: int, errors: int, labels: Counter, seconds: float, version: str) -> None:
     print(f"\n{n_docs} articles annotated in {seconds:.1f} s ({n_docs / max(seconds, 1e-9):.1f}/s), "
-          f"{errors} unreadable, rules {version}", file=sys.stderr)
+          f"{errors} not annotated (errors.csv), rules {version}", file=sys.stderr)
     for label in LABELS:
         print(f"  {label:<18} {labels[label]:>6}", file=sys.stderr)
     print(f"outputs in {out}/: markers.csv profiles.csv tasks.json errors.csv", file=sys.stderr)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 EXIT_WRITE = 74  # the output folder cannot be written: disk full, read-only, no permission (EX_IOERR)
 EXIT_BUSY = 75   # another run holds the output folder or the Label Studio project: try again later (EX_TEMPFAIL)
+EXIT_PIPE = 141  # the reader of the output stopped reading (`| head`): 128 + SIGPIPE, as a shell reports it
 
 
 class UserError(Exception):

@@ -71,7 +71,7 @@ def test_resume_after_a_kill_keeps_earlier_error_rows_and_survives_hostile_lines
     assert reasons == {("x", "empty text"), ("x", "duplicate doc_id"), ("line-3", "JSON nested too deeply to be read"),
                        ("sur", "a lone surrogate"), ("\\udc80id", "a lone surrogate")}
     assert [p["doc_id"] for p in table(out / "profiles.csv")] == ["g1", "g2"]
-    assert "5 unreadable" in done.stderr
+    assert "5 not annotated (errors.csv)" in done.stderr
     check_outputs(out, ("markers.csv", "profiles.csv", "tasks.json", "errors.csv"))
 
     # A crash between the renames of the next run: its markers.csv and tasks.json not renamed yet.

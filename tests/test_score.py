@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from annotator.cli import main
+from annotator.errors import EXIT_PIPE
 from annotator.spans import SPAN_COLUMNS
 
 from .conftest import ROOT, parse_marked, write_tasks
@@ -86,6 +90,19 @@ def test_table_on_the_sample_gold_has_the_shared_scorers_counts(capsys):
     assert code == 0
     assert {k: (table[k]["tp"], table[k]["predicted"], table[k]["gold"]) for k in SCORER} == SCORER
     assert round(table["micro (all labels)"]["f1"], 3) == 0.834
+
+
+def test_a_reader_that_stops_reading_is_no_error(run):
+    """`annotator score … | head`: the output's reader is gone before the first line (its pipe closed)."""
+    gold, folder = run
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "annotator", "score", str(gold), str(folder), "--json"],
+                              stdout=write, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    finally:
+        os.close(write)
+    assert done.returncode == EXIT_PIPE and done.stderr == "", done.stderr
 
 
 def test_pull_folder_as_gold_gives_the_rule_quality_figures(capsys):
