@@ -146,12 +146,13 @@ def ls_template() -> tuple[Path, Account]:
     return TEMPLATE, Account(**json.loads(account_file.read_text(encoding="utf-8")))
 
 
-def run_server(template: tuple[Path, Account], data_dir: Path):
-    """Start a server on a fresh copy of the template; yields it and stops it."""
+def run_server(template: tuple[Path, Account], data_dir: Path, ml_backend: bool = False):
+    """Start a server on a fresh copy of the template (`ml_backend`: allowed to call one on 127.0.0.1);
+    yields it and stops it."""
     source, account = template
     shutil.copytree(source, data_dir)
     port = free_port()
-    proc = start_server(data_dir, port, account, LS_BIN)
+    proc = start_server(data_dir, port, account, LS_BIN, ml_backend)
     try:
         wait_until_up(f"http://127.0.0.1:{port}", proc, data_dir)
         yield LiveServer(f"http://127.0.0.1:{port}", account, data_dir)

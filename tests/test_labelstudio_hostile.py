@@ -14,7 +14,8 @@ import pytest
 
 from annotator.cli import main
 from annotator.errors import EXIT_BUSY, UserError
-from annotator.labelstudio.client import EXIT_SERVER, EXIT_SKIPPED, NO_RETRY, find_project, list_tasks
+from annotator.labelstudio.client import EXIT_CONFIG, EXIT_SERVER, EXIT_SKIPPED, NO_RETRY, find_project, list_tasks
+from annotator.labelstudio.ml_backend import connect_backend
 from annotator.labelstudio.push import push
 from annotator.labelstudio.push_lock import project_lock
 
@@ -215,3 +216,12 @@ def test_an_html_error_page_is_named_by_its_title(capsys, tmp_path, articles):
         server.server_close()
     assert code == EXIT_SERVER and "an HTML error page titled 'Server Error (500)'" in err, err
     assert "<" not in err and "\n" not in err, err
+
+
+def test_a_server_that_may_not_call_local_addresses_refuses_the_ml_backend_in_one_line(ls_server, articles,
+                                                                                         project_title):
+    conn = ls_server.connect()
+    push(conn, [articles[0].task()], project_title)
+    with pytest.raises(UserError) as refused:
+        connect_backend(conn, find_project(conn, project_title).id, "http://127.0.0.1:9")
+    assert refused.value.code == EXIT_CONFIG and "studio --ml-backend" in str(refused.value)

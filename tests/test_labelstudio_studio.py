@@ -11,7 +11,7 @@ import time
 import pytest
 
 from annotator.cli import main
-from annotator.labelstudio.client import EXIT_INPUT, STUDIO_FILE, connect, find_project, read_studio_file
+from annotator.labelstudio.client import EXIT_INPUT, STUDIO_FILE, connect, find_project, list_tasks, read_studio_file
 from annotator.labelstudio.server import Account, free_port, is_up, server_env
 
 from .conftest import ROOT, write_tasks
@@ -41,15 +41,26 @@ def test_studio_starts_pushes_and_serves_pull_by_default(ls_template, articles, 
     data_dir = tmp_path / "studio"
     shutil.copytree(ls_template[0], data_dir)  # skip the 35 s migration: same database, new account
     out = write_tasks(tmp_path / "out", [a.task() for a in articles])
-    port = free_port()
+    port, ml_port = free_port(), free_port()
     env = {**os.environ, "ANNOTATOR_STUDIO_DIR": str(data_dir)}
     proc = subprocess.Popen([sys.executable, "-m", "annotator", "studio", "--port", str(port), "--push", str(out),
-                             "--project", "Revue"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                             "--project", "Revue", "--ml-backend", "--ml-port", str(ml_port)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_for_project(proc, data_dir, "Revue")
         monkeypatch.setenv("ANNOTATOR_STUDIO_DIR", str(data_dir))
         assert main(["pull", "--project", "Revue", "--out", str(tmp_path / "pulled")]) == 0
+        studio = read_studio_file(data_dir)
+        conn = connect(studio["url"], studio["token"])
+        project = find_project(conn, "Revue")
+        deadline = time.monotonic() + 60
+        while not conn.ls.ml.list(project=project.id) and time.monotonic() < deadline:
+            time.sleep(0.5)  # the studio connects its ML backend after the push
+        (backend,) = conn.ls.ml.list(project=project.id)
+        assert backend.url == f"http://127.0.0.1:{ml_port}"
+        conn.ls.actions.create(id="retrieve_tasks_predictions", project=project.id,
+                               selected_items={"all": True, "excluded": []})
+        assert all(len(t["predictions"]) == 2 for t in list_tasks(conn, project.id))  # pushed + current rules
     finally:
         proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=60)
@@ -57,7 +68,8 @@ def test_studio_starts_pushes_and_serves_pull_by_default(ls_template, articles, 
     studio = read_studio_file(data_dir)
     assert proc.returncode == 0, stderr
     assert f"Label Studio is up: {url}" in stdout
-    assert f"password {studio['password']}" in stdout and f"API key  {studio['token']}" in stdout
+    assert f"password {studio['password']}" in stdout and studio["token"] not in stdout + stderr
+    assert "rules ML backend (rules-" in stdout and "connected to project 'Revue'" in stdout
     assert f"review them at {url}/projects/" in stdout
     assert (data_dir / STUDIO_FILE).stat().st_mode & 0o077 == 0
     assert not is_up(url)

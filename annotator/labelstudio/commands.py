@@ -5,17 +5,24 @@ import argparse
 import signal
 import subprocess
 import sys
+import threading
 import webbrowser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..rules import load_rules
 from ..errors import UserError
-from .client import EXIT_SKIPPED, TIMEOUT, Connection, connect, project_title, studio_dir
+from .client import (EXIT_SKIPPED, EXIT_UNREACHABLE, STUDIO_FILE, TIMEOUT, Connection, connect, find_project,
+                     project_title, studio_dir)
 from .pull import pull
 from .push import BATCH_SIZE, load_tasks, push
 from .server import Account, is_up, start_server, stop_server, studio_account, wait_until_up
 
+if TYPE_CHECKING:
+    from .ml_backend import RulesBackend
+
 DEFAULT_PORT = 8080
+ML_PORT = 9090  # Label Studio's usual port for an ML backend
 EXIT_CODES = ("exit codes: 0 done; 1 bad or empty tasks.json, or several projects with that title; 3 server "
               "unreachable or silent for --timeout seconds; 4 API key refused (wrong, revoked or expired); 5 project "
               "not found; 6 config change refused; 7 other server error; 8 pull skipped unreadable regions (see "
@@ -50,6 +57,11 @@ def add_commands(subparsers) -> None:
     s.add_argument("--project", default="annotator", type=_title,
                    help="project title for --push (default: annotator)")
     s.add_argument("--open", action="store_true", help="open the project in the browser")
+    s.add_argument("--ml-backend", action="store_true",
+                   help="also serve the rules as an ML backend connected to --project: after a rule change, "
+                   "Retrieve Predictions in its Data Manager refreshes the selected tasks")
+    s.add_argument("--ml-port", type=int, default=ML_PORT, help=f"port of the ML backend (default: {ML_PORT})")
+    s.add_argument("--rules", type=Path, default=None, help="rules folder of the ML backend (default: rules/)")
     s.set_defaults(func=_studio)
 
 
@@ -110,20 +122,22 @@ def _studio(args) -> int:
     tasks = load_tasks(args.push) if args.push else None  # a bad tasks.json fails before the server starts
     data_dir = studio_dir()
     account, url = studio_account(data_dir, args.port)
+    backend = _start_backend(args) if args.ml_backend else None
     signal.signal(signal.SIGTERM, _interrupt)
     proc = None
-    if not is_up(url):
-        print(f"starting Label Studio in {data_dir} (the first start prepares its database: about a minute)",
-              file=sys.stderr)
-        proc = start_server(data_dir, args.port, account)
     try:
-        if proc:
+        if not is_up(url):
+            print(f"starting Label Studio in {data_dir} (the first start prepares its database: about a minute)",
+                  file=sys.stderr)
+            proc = start_server(data_dir, args.port, account, ml_backend=backend is not None)
             wait_until_up(url, proc, data_dir)
         conn = connect(url, account.token)
-        _announce(url, account)
+        _announce(url, account, data_dir)
         if tasks:
             _push_to_studio(conn, tasks, args)
-        if proc is None:
+        if backend:
+            _connect_backend(conn, backend, args.project)
+        if proc is None and backend is None:
             print("(this server was already running: stop it where it was started)")
             return 0
         print("Label Studio runs until Ctrl-C", flush=True)
@@ -131,16 +145,46 @@ def _studio(args) -> int:
     finally:
         if proc:
             stop_server(proc)
+        if backend:
+            backend.shutdown()
+            backend.server_close()
+
+
+def _start_backend(args) -> RulesBackend:
+    """The rules' ML backend, serving in a thread of this process."""
+    from .ml_backend import RulesBackend  # loads spaCy: only when asked
+
+    try:
+        backend = RulesBackend(args.ml_port, args.rules)
+    except OSError as exc:
+        raise UserError(f"the ML backend cannot listen on port {args.ml_port} ({exc.strerror or exc}): choose "
+                        "another with --ml-port", EXIT_UNREACHABLE) from None
+    threading.Thread(target=backend.serve_forever, daemon=True).start()
+    return backend
+
+
+def _connect_backend(conn: Connection, backend: RulesBackend, title: str) -> None:
+    """Connect the backend to project `title`, or say how to once the project exists."""
+    from .ml_backend import connect_backend
+
+    project = find_project(conn, title)
+    if project:
+        connect_backend(conn, project.id, backend.url)
+        where = f"connected to project {title!r}"
+    else:
+        where = f"(no project {title!r} yet: push it, or add this URL in a project's Settings > Model)"
+    print(f"rules ML backend ({backend.version}) at {backend.url} {where}; after a rule change, select tasks "
+          "in the Data Manager and choose Actions > Retrieve Predictions", flush=True)
 
 
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _announce(url: str, account: Account) -> None:
+def _announce(url: str, account: Account, data_dir: Path) -> None:
+    """The address and login; the API key stays in the studio file, where push and pull find it."""
     print(f"Label Studio is up: {url}\n  login    {account.email}\n  password {account.password}\n"
-          f"  API key  {account.token}\n"
-          f"for other shells: export LABEL_STUDIO_URL={url} LABEL_STUDIO_API_KEY={account.token}", flush=True)
+          f"  API key  in {data_dir / STUDIO_FILE} (push and pull read it from there)", flush=True)
 
 
 def _push_to_studio(conn: Connection, tasks: list[dict], args) -> None:
@@ -151,11 +195,15 @@ def _push_to_studio(conn: Connection, tasks: list[dict], args) -> None:
         webbrowser.open(report.project_url)
 
 
-def _wait(proc: subprocess.Popen) -> int:
+def _wait(proc: subprocess.Popen | None) -> int:
+    """Until Ctrl-C, or until the server stops by itself; with no server of ours (the ML backend
+    beside one already running), until Ctrl-C."""
     try:
+        if proc is None:
+            threading.Event().wait()
         proc.wait()
     except KeyboardInterrupt:
-        print("stopping Label Studio", file=sys.stderr)
+        print("stopping Label Studio" if proc else "stopping the ML backend", file=sys.stderr)
         return 0
     print(f"Label Studio stopped by itself (exit {proc.returncode})", file=sys.stderr)
     return 1

@@ -42,6 +42,13 @@ SAFE_SETTINGS = {
     "DJANGO_DB": "sqlite",
     "LOG_LEVEL": "WARNING",
 }
+# Label Studio calls no address of a reserved network (its SSRF protection). A studio serving the
+# rules' ML backend on 127.0.0.1 keeps all of them banned but the IPv4 loopback the backend is on.
+RESERVED_BUT_LOOPBACK = (
+    "0.0.0.0/8,10.0.0.0/8,100.64.0.0/10,169.254.0.0/16,172.16.0.0/12,192.0.0.0/24,192.0.2.0/24,192.88.99.0/24,"
+    "192.168.0.0/16,198.18.0.0/15,198.51.100.0/24,203.0.113.0/24,224.0.0.0/4,233.252.0.0/24,240.0.0.0/4,"
+    "255.255.255.255/32,::/128,::1/128,::ffff:0:0/96,::ffff:0:0:0/96,64:ff9b::/96,64:ff9b:1::/48,100::/64,"
+    "2001:0000::/32,2001:20::/28,2001:db8::/32,2002::/16,fc00::/7,fe80::/10,ff00::/8")
 # Variables of the calling environment that would change what the server does (Label Studio adds a
 # migration linter when CI is set).
 DROPPED = ("CI", "DATABASE_NAME", "BASE_DATA_DIR", "HOST", "PORT", "DEBUG")
@@ -70,11 +77,14 @@ def label_studio_bin() -> Path:
     return Path(found)
 
 
-def server_env(data_dir: Path, account: Account) -> dict[str, str]:
-    """The environment of a server keeping its database in `data_dir`, with `account` as admin."""
+def server_env(data_dir: Path, account: Account, ml_backend: bool = False) -> dict[str, str]:
+    """The environment of a server keeping its database in `data_dir`, with `account` as admin;
+    `ml_backend`: it may call the rules' ML backend on 127.0.0.1."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("LABEL_STUDIO_", "HEARTEX_")) and k not in DROPPED}
     env.update(SAFE_SETTINGS)
+    if ml_backend:
+        env.update(USE_DEFAULT_BANNED_SUBNETS="false", USER_ADDITIONAL_BANNED_SUBNETS=RESERVED_BUT_LOOPBACK)
     env.update(LABEL_STUDIO_BASE_DATA_DIR=str(data_dir), DATABASE_NAME=str(data_dir / "label_studio.sqlite3"),
                LABEL_STUDIO_USERNAME=account.email, LABEL_STUDIO_PASSWORD=account.password,
                LABEL_STUDIO_USER_TOKEN=account.token)
@@ -92,8 +102,10 @@ def init_database(data_dir: Path, account: Account, binary: Path | None = None) 
         raise UserError(f"label-studio init failed:\n{log_tail(data_dir)}", EXIT_UNREACHABLE)
 
 
-def start_server(data_dir: Path, port: int, account: Account, binary: Path | None = None) -> subprocess.Popen:
-    """Start a server on 127.0.0.1:`port` in its own process group; its output goes to the data dir's log."""
+def start_server(data_dir: Path, port: int, account: Account, binary: Path | None = None,
+                 ml_backend: bool = False) -> subprocess.Popen:
+    """Start a server on 127.0.0.1:`port` in its own process group; its output goes to the data dir's log.
+    `ml_backend`: it may call the rules' ML backend on 127.0.0.1."""
     data_dir.mkdir(parents=True, exist_ok=True)
     if port_in_use(port):
         raise UserError(f"port {port} of {HOST} is already in use: choose another with --port", EXIT_UNREACHABLE)
@@ -101,7 +113,7 @@ def start_server(data_dir: Path, port: int, account: Account, binary: Path | Non
         return subprocess.Popen(
             [str(binary or label_studio_bin()), "start", "--no-browser", "--internal-host", HOST,
              "--port", str(port), "--enable-legacy-api-token"],
-            env=server_env(data_dir, account), stdout=log, stderr=subprocess.STDOUT,
+            env=server_env(data_dir, account, ml_backend), stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True)
 
 
