@@ -57,3 +57,12 @@ def _iso(year: int, month: int, day: int) -> str:
         return date(year, month, day).isoformat()
     except ValueError:
         return ""
+
+
+def readable_meta(meta: dict, text: str) -> dict:
+    """`meta` with its title as the article's headline and its date in ISO form (kept as it is when no
+    date can be read): what profiles.csv and the Label Studio task list show."""
+    meta = {**meta, "title": headline(str(meta.get("title") or ""), text)}
+    if meta.get("date"):
+        meta["date"] = iso_date(str(meta["date"])) or meta["date"]
+    return meta

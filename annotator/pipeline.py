@@ -23,6 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .clean import Layout, layout
+from .headlines import readable_meta
 from .matcher import match_paragraph
 from .nlp import parse_form
 from .outlets import Registry, registry_of, with_media_ids
@@ -156,7 +157,7 @@ def _annotate_chunk(chunk: list[Outcome], nlp: Language, rules: Rules, batch_siz
 def _profile(result: Result, registry: Registry, rules: Rules) -> None:
     result.spans = with_media_ids(result.spans, registry)
     result.profile = build_profile(result.article.doc_id, result.spans, result.sentences, result.n_words,
-                                   result.layout.meta, rules, result.article.url)
+                                   readable_meta(result.layout.meta, result.article.text), rules, result.article.url)
 
 
 def _guarded(result: Result, step: Callable[..., None], *args: object) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,17 @@ def test_tasks_carry_the_same_spans_as_predictions(sample_run):
 def test_byline_and_credit_lines_fill_the_profile(sample_run):
     profiles = {p["doc_id"]: p for p in rows(sample_run / "profiles.csv")}
     assert any(p["author"] for p in profiles.values()) and any(p["outlet"] for p in profiles.values())
+
+
+def test_profiles_show_the_headline_and_iso_date_as_the_task_list_does(sample_run):
+    """Not the page's rubric (`EN DIRECT`, `MERCATO`) or menu, and one date format."""
+    profiles = rows(sample_run / "profiles.csv")
+    tasks = {t["data"]["doc_id"]: t["data"] for t in json.loads((sample_run / "tasks.json").read_text(encoding="utf-8"))}
+    assert [(p["title"], p["date"]) for p in profiles] == [(tasks[p["doc_id"]]["title"], tasks[p["doc_id"]]["date"])
+                                                           for p in profiles]
+    assert all(len(p["title"].split()) >= 4 and "•" not in p["title"] and ">" not in p["title"] for p in profiles)
+    assert sum(bool(p["date"]) for p in profiles) >= 10
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", p["date"]) for p in profiles if p["date"])
 
 
 def test_csv_jsonl_and_stdin_inputs_give_the_same_spans(tmp_path, sample_run):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ..headlines import headline, iso_date
+from ..headlines import readable_meta
 from ..profile import sentence_index
 from ..spans import LABELS, Span
 
@@ -57,9 +57,7 @@ def build_task(doc_id: str, text: str, spans: list[Span], version: str, meta: di
     data = {"text": text, "doc_id": doc_id, "text_hash": text_hash(text)}
     for key, value in (meta or {}).items():
         data.setdefault(key, value)
-    data["title"] = headline(str(data.get("title") or ""), text)
-    if data.get("date"):
-        data["date"] = iso_date(str(data["date"])) or data["date"]
+    data = readable_meta(data, text)
     data["n_spans"] = len(spans)
     score = data.get("transparency_score")
     score = round(score / 100, 3) if isinstance(score, (int, float)) and not isinstance(score, bool) else 1.0
