@@ -161,14 +161,14 @@ def test_pull_skips_and_lists_bad_regions(ls_server, articles, project_title, ca
         assert [(r["start"], r["label"]) for r in csv.DictReader(handle)] == [(str(good.start), good.label)]
 
 
-def test_an_error_body_is_capped_and_the_token_redacted(capsys, tmp_path, articles):
-    """A server that answers 500 with the request's headers and a very long body."""
-    class Echo(BaseHTTPRequestHandler):
+def push_to_a_failing_server(capsys, tmp_path, articles, token: str, answer) -> tuple[int, str]:
+    """`annotator push` against a server whose every GET is answered 500 with
+    `answer(authorization header) -> (content type, body)`."""
+    class Failing(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            echo = f"you sent Authorization: {self.headers['Authorization']}, key={self.headers['Authorization'][6:]}"
-            body = json.dumps({"detail": f"{echo}; " + "trace " * 2000}).encode()
+            kind, body = answer(self.headers["Authorization"])
             self.send_response(500)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -176,44 +176,36 @@ def test_an_error_body_is_capped_and_the_token_redacted(capsys, tmp_path, articl
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Failing)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    token = "0123456789abcdef" * 2 + "0badc0de"
     try:
         out = write_tasks(tmp_path / "out", [a.task() for a in articles])
-        code, err = run(capsys, "push", str(out), "--project", "p", "--url", f"http://127.0.0.1:{server.server_port}",
-                        "--api-key", token)
+        return run(capsys, "push", str(out), "--project", "p", "--url", f"http://127.0.0.1:{server.server_port}",
+                   "--api-key", token)
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_an_error_body_is_capped_and_the_token_redacted(capsys, tmp_path, articles):
+    """A server that answers 500 with the request's headers and a very long body."""
+    def echo(authorization: str) -> tuple[str, bytes]:
+        echoed = f"you sent Authorization: {authorization}, key={authorization[6:]}"
+        return "application/json", json.dumps({"detail": f"{echoed}; " + "trace " * 2000}).encode()
+
+    token = "0123456789abcdef" * 2 + "0badc0de"
+    code, err = push_to_a_failing_server(capsys, tmp_path, articles, token, echo)
     assert code == EXIT_SERVER and token not in err and "[redacted]" in err, err
     assert len(err) < 600 and "more characters" in err, err
 
 
 def test_an_html_error_page_is_named_by_its_title(capsys, tmp_path, articles):
     """A server under load answers 500 with its web error page: the line names the page, never dumps it."""
-    class ErrorPage(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = ("<!doctype html>\n<html><head><title>Server Error (500)</title><script>" + "x" * 3000
-                    + "</script></head><body><h1>Oops</h1></body></html>").encode()
-            self.send_response(500)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def error_page(authorization: str) -> tuple[str, bytes]:
+        return "text/html", ("<!doctype html>\n<html><head><title>Server Error (500)</title><script>" + "x" * 3000
+                             + "</script></head><body><h1>Oops</h1></body></html>").encode()
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ErrorPage)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        out = write_tasks(tmp_path / "out", [a.task() for a in articles])
-        code, err = run(capsys, "push", str(out), "--project", "p", "--url", f"http://127.0.0.1:{server.server_port}",
-                        "--api-key", "0123")
-    finally:
-        server.shutdown()
-        server.server_close()
+    code, err = push_to_a_failing_server(capsys, tmp_path, articles, "0123", error_page)
     assert code == EXIT_SERVER and "an HTML error page titled 'Server Error (500)'" in err, err
     assert "<" not in err and "\n" not in err, err
 
