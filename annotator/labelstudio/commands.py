@@ -140,7 +140,7 @@ def _studio(args) -> int:
         if proc is None and backend is None:
             print("(this server was already running: stop it where it was started)")
             return 0
-        print("Label Studio runs until Ctrl-C", flush=True)
+        print("Label Studio runs until Ctrl-C" if proc else "the ML backend runs until Ctrl-C", flush=True)
         return _wait(proc)
     finally:
         if proc:
