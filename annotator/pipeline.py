@@ -8,11 +8,9 @@ in flight, and each worker process is replaced after a while, since spaCy's voca
 new word it sees."""
 from __future__ import annotations
 
-import ctypes
 import multiprocessing as mp
 import os
 import signal
-import sys
 import threading
 import time
 from collections import deque
@@ -42,7 +40,6 @@ BATCH_SIZE = 64            # paragraphs per parser batch
 BATCHES_PER_CHUNK = 4      # parser batches of paragraphs in a chunk of articles
 CHUNKS_PER_WORKER = 2      # chunks in flight per worker: one being annotated, one waiting
 CHUNKS_PER_PROCESS = 200   # a worker process is replaced after this many chunks
-PR_SET_PDEATHSIG = 1       # prctl(2) option: the signal this process gets when its parent dies
 
 
 @dataclass
@@ -115,15 +112,10 @@ def _start_worker(nlp: Language, rules: Rules, batch_size: int, parent: int) -> 
 
 
 def _die_with(parent: int) -> None:
-    """Have the kernel kill this process when `parent` dies (Linux: PR_SET_PDEATHSIG); elsewhere a
-    thread checks every second that the parent is still there."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
-            if os.getppid() != parent:  # the parent died before the call
-                os._exit(1)
-            return
-
+    """Exit when `parent` dies: a thread checks every second that it is still this process's parent.
+    (Not Linux's PR_SET_PDEATHSIG: it fires when the parent *thread* ends, and the pool forks the
+    workers that replace old ones from a thread that ends when the pool closes, so the kernel killed
+    them while one held the pool's task-queue lock, and the run hung at its end.)"""
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(1)

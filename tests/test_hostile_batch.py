@@ -181,3 +181,24 @@ def test_no_worker_outlives_a_kill_9_of_its_run(tmp_path):
     while processes_running(str(out)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert processes_running(str(out)) == [], "a worker outlived its run"
+
+
+REPLACED_WORKERS = """
+from annotator import pipeline
+from annotator.nlp import load_pipeline
+from annotator.read import read_articles
+from annotator.rules import load_rules
+pipeline.CHUNKS_PER_PROCESS = 1  # a worker is replaced after every chunk, by a thread of the pool
+rules = load_rules()
+nlp = load_pipeline(rules)
+for _ in range(6):
+    assert sum(1 for _ in pipeline.annotate(read_articles("corpus/sample"), nlp, rules, workers=2, batch_size=2)) == 14
+"""
+
+
+def test_a_run_whose_workers_were_replaced_ends():
+    """Workers replaced during a long run (memory stays flat) were killed when the pool's thread that
+    forked them ended, one holding the pool's queue lock: the run hung at its end (2 runs in 6)."""
+    done = subprocess.run([sys.executable, "-c", REPLACED_WORKERS], cwd=ROOT, capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr
