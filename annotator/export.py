@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import UserError, write_failure
-from .labelstudio.tasks import TASK_META, build_task
+from .labelstudio.tasks import task_of
 from .manifest import MANIFEST, file_digest, finish_switch, write_manifest
 from .nlp import MODEL
 from .pipeline import Result
@@ -141,9 +141,7 @@ class Writer:
         else:
             self.markers.writerows(map(SPAN_ROW, outcome.spans))
             self.profiles.writerow(outcome.profile)
-            meta = {k: outcome.profile.get(k, "") for k in TASK_META}
-            meta["sentences"] = [list(s) for s in outcome.sentences]
-            task = build_task(outcome.article.doc_id, outcome.article.text, outcome.spans, self.version, meta)
+            task = task_of(outcome, self.version)
             self.tasks.write(("," if self.n_tasks else "") + "\n" + json.dumps(task, ensure_ascii=False))
             self.n_tasks += 1
         self.since_checkpoint.append(outcome.doc_id if isinstance(outcome, BadInput) else outcome.article.doc_id)

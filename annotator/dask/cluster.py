@@ -31,10 +31,10 @@ from tqdm import tqdm
 
 from ..errors import UserError
 from ..export import ERROR_COLUMNS
-from ..labelstudio.tasks import TASK_META, build_task
+from ..labelstudio.tasks import task_of
 from ..manifest import MANIFEST
 from ..nlp import MODEL, load_pipeline, model_version
-from ..pipeline import Result, annotate
+from ..pipeline import annotate
 from ..profile import PROFILE_COLUMNS
 from ..read import BadInput
 from ..rules import Rules, load_rules
@@ -182,7 +182,7 @@ def annotate_partition(part: Part, earlier: dict[str, str], job: Job, staging: s
                 continue
             rows["markers"] += [s.as_row() for s in outcome.spans]
             rows["profiles"].append(outcome.profile)
-            tasks.append(json.dumps(_task(outcome, model_version(rules.version, job.model)), ensure_ascii=False)
+            tasks.append(json.dumps(task_of(outcome, model_version(rules.version, job.model)), ensure_ascii=False)
                          + "\n")
             labels.update(s.label for s in outcome.spans)
     name = f"part-{part.index:05d}"
@@ -192,13 +192,6 @@ def annotate_partition(part: Part, earlier: dict[str, str], job: Job, staging: s
                   lambda tmp: tmp.write_text("".join(tasks), encoding="utf-8"))
     return PartResult(part.index, len(rows["profiles"]), labels, [(r["where"], r["reason"]) for r in rows["errors"]],
                       {k: v for k, v in seen.items() if k not in earlier})
-
-
-def _task(result: Result, version: str) -> dict:
-    """The Label Studio task the local engine's Writer writes for this article."""
-    meta = {k: result.profile.get(k, "") for k in TASK_META}
-    meta["sentences"] = [list(s) for s in result.sentences]
-    return build_task(result.article.doc_id, result.article.text, result.spans, version, meta)
 
 
 def _write_parquet(rows: list[dict], schema: pa.Schema, path: Path) -> None:

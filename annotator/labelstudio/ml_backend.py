@@ -3,7 +3,7 @@ Manager gives the selected tasks the current rules' spans, without a new import.
 
 It speaks Label Studio's ML-backend protocol (GET /health, POST /setup, /predict, /webhook) on the
 standard library's HTTP server, bound to 127.0.0.1. A prediction is exactly the one `annotate` puts
-in tasks.json for the same text (`build_task`). Nothing of a request is logged: /setup carries the
+in tasks.json for the same text (`task_of`). Nothing of a request is logged: /setup carries the
 project owner's API token.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ..read import Article, BadInput
 from ..rules import DEFAULT_RULES_DIR, RuleError, load_rules, rules_version
 from .client import EXIT_CONFIG, NO_RETRY, Connection, api_detail, field
 from .server import HOST
-from .tasks import TASK_META, build_task
+from .tasks import prediction, task_of
 
 MAX_BODY = 200 * 1024 * 1024  # bytes of one request: Label Studio sends the texts of the selected tasks
 TITLE = "annotator rules"
@@ -75,15 +75,14 @@ class RulesBackend(ThreadingHTTPServer):
         data = task.get("data") if isinstance(task, dict) else None
         text = data.get("text") if isinstance(data, dict) else None
         if not isinstance(text, str) or not text.strip():
-            return {"model_version": self.version, "score": 0.0, "result": []}
+            return prediction([], self.version, 0.0)
         doc_id = str(data.get("doc_id") or task.get("id") or "")
         self.nlp = self.nlp or load_pipeline(self.rules, fast=self.fast)
         (result,) = annotate([Article(doc_id, text)], self.nlp, self.rules)
         if isinstance(result, BadInput):
             print(f"annotator: ML backend, task {doc_id!r}: {result.reason}", file=sys.stderr, flush=True)
-            return {"model_version": self.version, "score": 0.0, "result": []}
-        meta = {k: result.profile.get(k, "") for k in TASK_META}
-        return build_task(doc_id, text, result.spans, self.version, meta)["predictions"][0]
+            return prediction([], self.version, 0.0)
+        return task_of(result, self.version)["predictions"][0]
 
 
 class _Handler(BaseHTTPRequestHandler):

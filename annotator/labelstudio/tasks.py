@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from ..headlines import readable_meta
 from ..profile import sentence_index
 from ..spans import LABELS, Span
+
+if TYPE_CHECKING:
+    from ..pipeline import Result
 
 FROM_NAME = "label"
 TO_NAME = "text"
@@ -62,6 +66,14 @@ def build_task(doc_id: str, text: str, spans: list[Span], version: str, meta: di
     score = data.get("transparency_score")
     score = round(score / 100, 3) if isinstance(score, (int, float)) and not isinstance(score, bool) else 1.0
     return {"data": data, "predictions": [prediction(spans, version, score)]}
+
+
+def task_of(result: Result, version: str) -> dict:
+    """The task of tasks.json for one annotated article: its profile's task-list columns and its
+    sentences in the data, its spans as the prediction."""
+    meta = {k: result.profile.get(k, "") for k in TASK_META}
+    meta["sentences"] = [list(s) for s in result.sentences]
+    return build_task(result.article.doc_id, result.article.text, result.spans, version, meta)
 
 
 def region_problem(region: dict, text: str) -> str | None:
