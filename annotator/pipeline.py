@@ -4,8 +4,8 @@ as span records and profile each article.
 Articles travel in chunks of a few parser batches. With several workers, each chunk is annotated
 in a forked process that inherits the loaded model and rules, and only the finished results come
 back (no spaCy `Doc` crosses a process boundary). Memory stays flat: a bounded number of chunks is
-in flight, and each worker process is replaced after a while, since spaCy's vocabulary keeps every
-new word it sees."""
+in flight, each chunk is parsed in a spaCy memory zone (its new words leave the vocabulary with it),
+and each worker process is replaced after a while."""
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -14,8 +14,9 @@ import signal
 import threading
 import time
 from collections import deque
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Union
+from typing import TYPE_CHECKING, Callable, ContextManager, Iterable, Iterator, Union
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -132,18 +133,26 @@ def _annotate_chunk(chunk: list[Outcome], nlp: Language, rules: Rules, batch_siz
     """Parse the paragraphs of a chunk of laid-out articles, then collect and profile each article."""
     results = [r for r in chunk if isinstance(r, Result)]
     component = rules_component(nlp)
-    if component.fast:
-        _parse_flagged(results, nlp, component, batch_size)
-    else:
-        for doc, (result, offset) in nlp.pipe(_paragraphs(results), as_tuples=True, batch_size=batch_size,
-                                              disable=component.not_parsing):
-            _count_words(result, doc)
-            _guarded(result, _collect, doc, offset, component.rules)
+    with _memory_zone(nlp):
+        if component.fast:
+            _parse_flagged(results, nlp, component, batch_size)
+        else:
+            for doc, (result, offset) in nlp.pipe(_paragraphs(results), as_tuples=True, batch_size=batch_size,
+                                                  disable=component.not_parsing):
+                _count_words(result, doc)
+                _guarded(result, _collect, doc, offset, component.rules)
     registry = registry_of(rules)
     for result in results:
         _guarded(result, _profile, registry, rules)
     return [BadInput(r.article.doc_id, r.article.where, r.failure) if isinstance(r, Result) and r.failure else r
             for r in chunk]
+
+
+def _memory_zone(nlp: Language) -> ContextManager:
+    """The chunk's new words leave spaCy's vocabulary when its parses are done (only plain span
+    records outlive them), so memory stays flat however many articles a process reads; inside a
+    caller's own zone (the component run by `nlp(text)` there), zones cannot nest."""
+    return nullcontext() if nlp.vocab.in_memory_zone else nlp.memory_zone()
 
 
 def _profile(result: Result, registry: Registry, rules: Rules) -> None:
