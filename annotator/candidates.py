@@ -126,9 +126,9 @@ def load_parser():
     """The French model, to find the head word of missed spans (no entity recogniser needed)."""
     import spacy
 
-    from .nlp import MODEL
+    from .nlp import MODEL, with_quick_lemmatizer
 
-    return spacy.load(MODEL, exclude=["ner"])
+    return with_quick_lemmatizer(spacy.load(MODEL, exclude=["ner"]))
 
 
 def candidates(missed: pd.DataFrame, rules: Rules, nlp) -> pd.DataFrame:

@@ -1,0 +1,48 @@
+"""The annotator's pipeline lemmatizes exactly as the stock French model, only faster, and can still
+be saved."""
+from __future__ import annotations
+
+import spacy
+
+from annotator.nlp import MODEL, with_quick_lemmatizer
+
+# invented sentences, many words outside the tables, so that spaCy's suffix rules run
+TEXT = ("Les cyberpatrouilleurs auraient déréférencé quinze plateformes, affirmeraient des blogueuses "
+        "anglophiles. Selon les dépositaires, les reconfinements précipités ressemblaient à des "
+        "surréglementations ; ils zoomaient et tiktokaient sans relâche, ont-elles grommelé.")
+
+
+def test_the_quick_lemmatizer_gives_the_models_own_lemmas():
+    stock = spacy.load(MODEL, exclude=["ner"])
+    quick = with_quick_lemmatizer(spacy.load(MODEL, exclude=["ner"]))
+    for text in (TEXT, TEXT.upper(), TEXT.replace("les", "nos")):
+        expected = [(t.text, t.pos_, t.lemma_) for t in stock(text)]
+        assert [(t.text, t.pos_, t.lemma_) for t in quick(text)] == expected
+        assert len({lemma for *_, lemma in expected}) > 20
+
+
+def test_a_quick_pipeline_still_saves_and_loads(tmp_path):
+    quick = with_quick_lemmatizer(spacy.load(MODEL, exclude=["ner"]))
+    quick.to_disk(tmp_path / "model")
+    reloaded = spacy.load(tmp_path / "model")
+    assert [t.lemma_ for t in reloaded(TEXT)] == [t.lemma_ for t in quick(TEXT)]
+
+
+def test_annotate_forgets_the_new_words_of_each_chunk():
+    """Real news brings new words without end; kept in spaCy's vocabulary, they grew a long run's memory."""
+    from annotator.nlp import load_pipeline
+    from annotator.pipeline import annotate
+    from annotator.read import Article
+    from annotator.rules import load_rules
+
+    rules = load_rules()
+    for fast in (False, True):
+        nlp = load_pipeline(rules, fast=fast)
+        nlp("Il a déclaré que rien ne changerait.")  # the words every text has, once
+        before = len(nlp.vocab.strings)
+        articles = [Article(f"a{n}", f"Les xylophonistes{n} auraient hyperdéréférencé la plateforme{n}, "
+                                     f"a déclaré la porte-parole Zorglubette{n}.") for n in range(30)]
+        results = list(annotate(articles, nlp, rules))
+        assert all(r.spans for r in results)
+        assert "xylophonistes7" not in nlp.vocab.strings
+        assert len(nlp.vocab.strings) - before < 30
