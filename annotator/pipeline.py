@@ -4,8 +4,8 @@ as span records and profile each article.
 Articles travel in chunks of a few parser batches. With several workers, each chunk is annotated
 in a forked process that inherits the loaded model and rules, and only the finished results come
 back (no spaCy `Doc` crosses a process boundary). Memory stays flat: a bounded number of chunks is
-in flight, each chunk is parsed in a spaCy memory zone (its new words leave the vocabulary with it),
-and each worker process is replaced after a while."""
+in flight, each chunk is parsed in a spaCy memory zone once the vocabulary holds the frequent words
+(a chunk's new words leave it with the chunk), and each worker process is replaced after a while."""
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -41,6 +41,7 @@ BATCH_SIZE = 64            # paragraphs per parser batch
 BATCHES_PER_CHUNK = 4      # parser batches of paragraphs in a chunk of articles
 CHUNKS_PER_WORKER = 2      # chunks in flight per worker: one being annotated, one waiting
 CHUNKS_PER_PROCESS = 200   # a worker process is replaced after this many chunks
+KEPT_WORDS = 20_000        # words a process keeps in its vocabulary for good: those of its first articles
 
 
 @dataclass
@@ -149,10 +150,11 @@ def _annotate_chunk(chunk: list[Outcome], nlp: Language, rules: Rules, batch_siz
 
 
 def _memory_zone(nlp: Language) -> ContextManager:
-    """The chunk's new words leave spaCy's vocabulary when its parses are done (only plain span
-    records outlive them), so memory stays flat however many articles a process reads; inside a
-    caller's own zone (the component run by `nlp(text)` there), zones cannot nest."""
-    return nullcontext() if nlp.vocab.in_memory_zone else nlp.memory_zone()
+    """Once the vocabulary holds the frequent words (those of a process's first articles), a chunk's
+    new words leave it when the chunk's parses are done (only plain span records outlive them), so
+    memory stays flat however many articles a process reads, and the frequent words are not looked
+    up afresh in every chunk. Inside a caller's own zone (`nlp(text)` there), zones cannot nest."""
+    return nullcontext() if nlp.vocab.in_memory_zone or len(nlp.vocab) < KEPT_WORDS else nlp.memory_zone()
 
 
 def _profile(result: Result, registry: Registry, rules: Rules) -> None:

@@ -28,21 +28,24 @@ def test_a_quick_pipeline_still_saves_and_loads(tmp_path):
     assert [t.lemma_ for t in reloaded(TEXT)] == [t.lemma_ for t in quick(TEXT)]
 
 
-def test_annotate_forgets_the_new_words_of_each_chunk():
-    """Real news brings new words without end; kept in spaCy's vocabulary, they grew a long run's memory."""
+
+def test_annotate_keeps_the_first_words_and_forgets_the_new_words_of_later_chunks(monkeypatch):
+    """Real news brings new words without end; kept in spaCy's vocabulary, they grew a long run's
+    memory. The words of a process's first articles (the frequent ones) stay, to be looked up once."""
+    from annotator import pipeline
     from annotator.nlp import load_pipeline
-    from annotator.pipeline import annotate
     from annotator.read import Article
     from annotator.rules import load_rules
 
     rules = load_rules()
+    articles = [Article(f"a{n}", f"Les xylophonistes{n} auraient hyperdéréférencé la plateforme{n}, "
+                                 f"a déclaré la porte-parole Zorglubette{n}.") for n in range(30)]
     for fast in (False, True):
         nlp = load_pipeline(rules, fast=fast)
-        nlp("Il a déclaré que rien ne changerait.")  # the words every text has, once
+        assert all(r.spans for r in pipeline.annotate(articles[:2], nlp, rules))
+        assert "xylophonistes1" in nlp.vocab.strings  # a fresh vocabulary: these are the first words
+        monkeypatch.setattr(pipeline, "KEPT_WORDS", len(nlp.vocab))
         before = len(nlp.vocab.strings)
-        articles = [Article(f"a{n}", f"Les xylophonistes{n} auraient hyperdéréférencé la plateforme{n}, "
-                                     f"a déclaré la porte-parole Zorglubette{n}.") for n in range(30)]
-        results = list(annotate(articles, nlp, rules))
-        assert all(r.spans for r in results)
+        assert all(r.spans for r in pipeline.annotate(articles[2:], nlp, rules))
         assert "xylophonistes7" not in nlp.vocab.strings
         assert len(nlp.vocab.strings) - before < 30
