@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 MAX_PARAGRAPH = 100_000
 MAX_FAILURE = 200          # characters of a rule failure's message in its error row
 BATCH_SIZE = 64            # paragraphs per parser batch
+BATCH_CHARS = 25_000       # and at most about this many characters: a batch's parse is a process's peak memory
 BATCHES_PER_CHUNK = 4      # parser batches of paragraphs in a chunk of articles
 CHUNKS_PER_WORKER = 2      # chunks in flight per worker: one being annotated, one waiting
 CHUNKS_PER_PROCESS = 200   # a worker process is replaced after this many chunks
@@ -138,8 +139,7 @@ def _annotate_chunk(chunk: list[Outcome], nlp: Language, rules: Rules, batch_siz
         if component.fast:
             _parse_flagged(results, nlp, component, batch_size)
         else:
-            for doc, (result, offset) in nlp.pipe(_paragraphs(results), as_tuples=True, batch_size=batch_size,
-                                                  disable=component.not_parsing):
+            for doc, (result, offset) in _parsed(nlp, _paragraphs(results), batch_size, component.not_parsing):
                 _count_words(result, doc)
                 _guarded(result, _collect, doc, offset, component.rules)
     registry = registry_of(rules)
@@ -184,6 +184,23 @@ def _paragraphs(results: list[Result]) -> Iterator[tuple[str, tuple[Result, int]
             yield parse_form(text[start:end]), (result, start)
 
 
+def _parsed(nlp: Language, pairs: Iterable[tuple[str, object]], batch_size: int,
+            disable: list[str]) -> Iterator[tuple[Doc, object]]:
+    """`nlp.pipe(pairs, as_tuples=True)` in batches of `batch_size` texts and at most about
+    `BATCH_CHARS` characters: a batch of long paragraphs held the parser's largest arrays, which
+    set a process's peak memory on real news."""
+    batch: list[tuple[str, object]] = []
+    chars = 0
+    for pair in pairs:
+        if batch and (len(batch) == batch_size or chars + len(pair[0]) > BATCH_CHARS):
+            yield from nlp.pipe(batch, as_tuples=True, batch_size=len(batch), disable=disable)
+            batch, chars = [], 0
+        batch.append(pair)
+        chars += len(pair[0])
+    if batch:
+        yield from nlp.pipe(batch, as_tuples=True, batch_size=len(batch), disable=disable)
+
+
 def _pieces(start: int, end: int) -> Iterator[tuple[int, int]]:
     """Very long paragraphs are parsed in pieces (spaCy's max_length is 1,000,000 characters)."""
     while end - start > MAX_PARAGRAPH:
@@ -211,7 +228,7 @@ def _parse_flagged(results: list[Result], nlp: Language, component: SourcingRule
         _count_words(result, doc)
         cut.extend((result, stretch) for stretch in stretches(doc, offset, component.triage))
     flagged = ((parse_form(result.article.text[s.start:s.end]), s.start) for result, s in cut if s.parse)
-    parsed = nlp.pipe(flagged, as_tuples=True, batch_size=batch_size, disable=component.not_parsing)
+    parsed = _parsed(nlp, flagged, batch_size, component.not_parsing)
     for result, stretch in cut:
         if stretch.parse:
             doc, offset = next(parsed)

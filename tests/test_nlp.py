@@ -49,3 +49,26 @@ def test_annotate_keeps_the_first_words_and_forgets_the_new_words_of_later_chunk
         assert all(r.spans for r in pipeline.annotate(articles[2:], nlp, rules))
         assert "xylophonistes7" not in nlp.vocab.strings
         assert len(nlp.vocab.strings) - before < 30
+
+
+def test_batches_cut_by_characters_give_the_same_annotations(monkeypatch):
+    """Long paragraphs are parsed in smaller batches (memory); each paragraph keeps its own spans."""
+    from annotator import pipeline
+    from annotator.nlp import load_pipeline
+    from annotator.read import Article
+    from annotator.rules import load_rules
+
+    rules = load_rules()
+    nlp = load_pipeline(rules)
+    paragraph = ("Selon des sources proches du dossier, le comité aurait renoncé au projet{n}. "
+                 "« Nous verrons bien », a déclaré la porte-parole, Mme Zorglub{n}.")
+    articles = [Article(f"a{n}", "\n\n".join(paragraph.format(n=f"{n}{k}") * (1 + k % 3) for k in range(5)))
+                for n in range(6)]
+
+    def spans(batch_chars: int) -> list:
+        monkeypatch.setattr(pipeline, "BATCH_CHARS", batch_chars)
+        return [[(s.start, s.end, s.label) for s in r.spans] for r in pipeline.annotate(articles, nlp, rules)]
+
+    default = spans(pipeline.BATCH_CHARS)
+    assert sum(map(len, default)) > 6 * 5 * 4
+    assert spans(150) == default
