@@ -234,7 +234,7 @@ def candidate_edit(label: str, heads: list[Head], group: pd.DataFrame, known: st
     if relabelled and label in SOURCE_LABELS and not (set(relabelled.split(", ")) - set(SOURCE_LABELS)):
         confused = f"label confusion: the rules found these sources but typed them {relabelled}"
         # a head word the label's own list lacks is what typed them wrong: that list is the edit
-        edit, why = (None, "") if known else _source_edit(label, head, group, known, example)
+        edit, why = _source_edit(label, head, group, known, example)
         return (edit, f"{confused}; {why}") if edit else (None, confused)
     if label == "CUE" and head.kind == "verb":
         return _verb_edit(head.key, [c for c in CONSTRUCTIONS if c in {h.context for h in heads}], known, example,
